@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { configSchema, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an already parsed object; `source` names the file in errors. */
+export function parseConfig(raw: unknown, source = '<built-in defaults>'): Readonly<Config> {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new ConfigError(`${source}: invalid configuration\n${lines.join('\n')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+/** Loads and validates a YAML file; without a file, the built-in defaults. */
+export async function loadConfig(file?: string): Promise<Readonly<Config>> {
+  if (file === undefined) return parseConfig({});
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    // YAML 1.2 core schema: no custom tags, nothing evaluated.
+    raw = parse(text, { schema: 'core', prettyErrors: true });
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(raw, file);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+// The configuration schema: the single source of truth for every default. Keys are
+// snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
+
+const listenSpec = z
+  .string()
+  .regex(/^(inet:(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}|unix:\/\S+)$/, {
+    message: 'expected inet:HOST:PORT, inet:[IPv6]:PORT or unix:/absolute/path',
+  });
+
+const seconds = (def: number, what: string) =>
+  z.number().positive().max(86400).default(def).describe(what);
+
+export const limitsSchema = z
+  .strictObject({
+    max_connections: z.number().int().min(1).max(100000).default(1000)
+      .describe('Concurrent MTA connections; more are closed at once (Postfix applies milter_default_action).'),
+    idle_timeout_seconds: seconds(300, 'Close a connection whose MTA sent nothing for this long (Postfix keeps milter connections per SMTP session).'),
+    max_scan_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024)
+      .describe('Bytes of headers and body kept for scanning; the rest passes through unbuffered and NOT_FULLY_SCANNED is added.'),
+    max_headers: z.number().int().min(1).max(100000).default(1000)
+      .describe('Headers kept for scanning; more pass through unscanned.'),
+    max_frame_bytes: z.number().int().min(65536 + 5).max(64 * 1024 * 1024).default(1024 * 1024)
+      .describe('Largest milter packet accepted; larger closes the connection (Postfix sends a header in one packet).'),
+    shutdown_grace_seconds: seconds(10, 'On SIGTERM, how long messages in flight may take to finish.'),
+    progress_interval_seconds: seconds(5, 'While checks run, send SMFIR_PROGRESS this often so the MTA content timeout does not fire.'),
+    check_timeout_seconds: seconds(10, 'Time limit of one check; a check that runs out adds no symbol and is logged.'),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    listen: z.array(listenSpec).min(1).default(['inet:127.0.0.1:11332'])
+      .describe('Where to listen, in Postfix syntax.'),
+    unix_socket_mode: z.string().regex(/^0?[0-7]{3}$/, { message: 'expected an octal mode such as 0660' }).default('0660')
+      .describe('Permissions of unix sockets.'),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info')
+      .describe('debug shows protocol traces.'),
+    limits: limitsSchema,
+    thresholds: z
+      .strictObject({
+        spam: z.number().default(5).describe('Score at or above which X-Spam-Status says Yes.'),
+        reject: z.number().nullable().default(null).describe('Score at or above which the message is refused; null: never.'),
+      })
+      .prefault({}),
+    replies: z
+      .strictObject({
+        reject: z.string().regex(/^5\d\d( 5\.\d{1,3}\.\d{1,3})? \S.*$/, { message: 'expected a 5xx SMTP reply such as "550 5.7.1 text"' })
+          .default('550 5.7.1 Message rejected as spam')
+          .describe('SMTP reply when the reject threshold is reached.'),
+      })
+      .prefault({}),
+    scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})
+      .describe('Override the score of any symbol by name.'),
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type Limits = Config['limits'];

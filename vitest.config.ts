@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20000,
+    hookTimeout: 60000,
+    // Integration suites start real daemons on fixed loopback ports: one file at a time.
+    fileParallelism: false,
+  },
+});
