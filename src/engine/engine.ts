@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { Message } from '../message/message.js';
+import type { Check, Hit, Stage, SymbolDef } from './check.js';
+import { addSymbols, type ScanResult, type ScoredSymbol } from './result.js';
+
+export interface EngineOptions {
+  /** Score overrides by symbol name (config `scores`). */
+  scores: Readonly<Record<string, number>>;
+  checkTimeoutMs: number;
+}
+
+class CheckTimeout extends Error {}
+
+/**
+ * Runs the registered checks of a stage concurrently, each under its own time limit, and
+ * scores their hits. A failed or timed-out check adds no symbol (fail open) and is recorded.
+ */
+export class Engine {
+  private readonly byStage = new Map<Stage, Check[]>();
+  private readonly symbols = new Map<string, SymbolDef>();
+
+  constructor(
+    readonly checks: readonly Check[],
+    private readonly options: EngineOptions,
+  ) {
+    for (const check of checks) {
+      const list = this.byStage.get(check.stage) ?? [];
+      list.push(check);
+      this.byStage.set(check.stage, list);
+      for (const [name, def] of Object.entries(check.symbols)) {
+        if (this.symbols.has(name)) throw new Error(`symbol ${name} is declared by two checks`);
+        this.symbols.set(name, def);
+      }
+    }
+    for (const name of Object.keys(options.scores)) {
+      if (!this.symbols.has(name)) throw new Error(`scores: unknown symbol ${name}`);
+    }
+  }
+
+  /** True when some check of this stage exists: the session must wait for it. */
+  hasStage(stage: Stage): boolean {
+    return (this.byStage.get(stage)?.length ?? 0) > 0;
+  }
+
+  get needsBody(): boolean {
+    return this.checks.some((c) => c.needsBody === true);
+  }
+
+  score(symbol: string): number {
+    const override = this.options.scores[symbol];
+    if (override !== undefined) return override;
+    const def = this.symbols.get(symbol);
+    if (!def) throw new Error(`unknown symbol ${symbol}`);
+    return def.score;
+  }
+
+  /** Runs one stage's checks and adds their symbols to `result`. */
+  async run(stage: Stage, message: Message, result: ScanResult, log: Logger): Promise<void> {
+    const checks = this.byStage.get(stage);
+    if (!checks) return;
+    const outcomes = await Promise.all(checks.map((c) => this.runOne(c, message, log)));
+    for (const [i, outcome] of outcomes.entries()) {
+      const check = checks[i]!;
+      if (outcome instanceof Error) {
+        const reason = outcome instanceof CheckTimeout ? 'timeout' : outcome.message;
+        result.failures.push({ check: check.name, reason });
+        log.warn({ check: check.name, err: reason }, 'check failed; scoring without it');
+        continue;
+      }
+      addSymbols(result, outcome.map((hit) => this.scored(check, hit)));
+    }
+  }
+
+  private scored(check: Check, hit: Hit): ScoredSymbol {
+    const def = check.symbols[hit.symbol];
+    if (!def) throw new Error(`check ${check.name} emitted undeclared symbol ${hit.symbol}`);
+    const s: ScoredSymbol = { name: hit.symbol, score: this.score(hit.symbol), description: def.description };
+    if (hit.detail !== undefined) s.detail = hit.detail;
+    return s;
+  }
+
+  private async runOne(check: Check, message: Message, log: Logger): Promise<Hit[] | Error> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const pending = check.run({ message, signal: controller.signal, log });
+      // Synchronous checks (most content rules) skip the timer entirely.
+      if (Array.isArray(pending)) return pending;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new CheckTimeout(`${check.name} timed out`));
+        }, this.options.checkTimeoutMs);
+      });
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+}

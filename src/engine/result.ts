@@ -1,0 +1,28 @@
+/** A symbol with its score as it ends up in the verdict. */
+export interface ScoredSymbol {
+  name: string;
+  score: number;
+  description: string;
+  detail?: string;
+}
+
+/** What the engine found for one message: evidence, plus what could not be checked. */
+export interface ScanResult {
+  symbols: ScoredSymbol[];
+  score: number;
+  /** Checks that ran out of time or failed, by name, with the reason. */
+  failures: { check: string; reason: string }[];
+}
+
+export function emptyResult(): ScanResult {
+  return { symbols: [], score: 0, failures: [] };
+}
+
+/** Adds symbols to a result; a symbol emitted twice counts once (the first detail wins). */
+export function addSymbols(result: ScanResult, symbols: ScoredSymbol[]): void {
+  for (const s of symbols) {
+    if (result.symbols.some((x) => x.name === s.name)) continue;
+    result.symbols.push(s);
+    result.score += s.score;
+  }
+}

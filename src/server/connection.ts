@@ -1,0 +1,140 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { FrameDecoder, ProtocolError, decodeCommand, type Frame } from '../../protocol/index.js';
+import { SessionError } from './errors.js';
+import { Session, type SessionOptions } from './session.js';
+
+export interface ConnectionOptions extends Omit<SessionOptions, 'send' | 'log'> {
+  maxFrameBytes: number;
+  idleTimeoutMs: number;
+}
+
+/**
+ * Glues one socket to one Session: bytes → frames → commands, processed strictly in order.
+ * While a command's answer is pending (end of message), reading pauses so frames cannot
+ * pile up. Any protocol or state error closes this socket only, logged once.
+ */
+export class Connection {
+  readonly session: Session;
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Frame[] = [];
+  private processing = false;
+  private closed = false;
+  private idleResolvers: (() => void)[] = [];
+
+  constructor(
+    private readonly socket: Socket,
+    readonly log: Logger,
+    options: ConnectionOptions,
+  ) {
+    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.session = new Session({ ...options, log, send: (f) => this.write(f) });
+    socket.setNoDelay(true);
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('timeout', () => {
+      // The MTA is silent while we think: only its silence while we wait counts.
+      if (this.session.busy) return;
+      this.fail('idle timeout', { idleTimeoutMs: options.idleTimeoutMs });
+    });
+    socket.on('error', (err) => {
+      if (!this.closed) log.warn({ err: err.message }, 'connection error');
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  /** Resolves once no message is in flight (for graceful shutdown). */
+  whenIdle(): Promise<void> {
+    if (!this.session.inMessage || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleResolvers.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private write(frame: Buffer): void {
+    if (!this.closed && !this.socket.destroyed) this.socket.write(frame);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.fail('protocol error', describe(err));
+      return;
+    }
+    for (const f of frames) this.queue.push(f);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.processing) return;
+    this.processing = true;
+    while (this.queue.length > 0 && !this.closed) {
+      const frame = this.queue.shift()!;
+      let pending: void | Promise<void>;
+      try {
+        pending = this.session.handle(decodeCommand(frame));
+      } catch (err) {
+        this.fail('protocol error', describe(err));
+        break;
+      }
+      if (pending) {
+        this.socket.pause();
+        pending.then(
+          () => {
+            this.processing = false;
+            if (this.closed) return;
+            this.socket.resume();
+            this.afterCommand();
+            this.pump();
+          },
+          (err: unknown) => {
+            this.processing = false;
+            this.fail('internal error', describe(err));
+          },
+        );
+        return;
+      }
+      this.afterCommand();
+    }
+    this.processing = false;
+  }
+
+  private afterCommand(): void {
+    if (this.session.state === 'closed') {
+      this.close();
+      return;
+    }
+    if (!this.session.inMessage) this.releaseIdle();
+  }
+
+  private releaseIdle(): void {
+    const waiting = this.idleResolvers;
+    this.idleResolvers = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private fail(msg: string, detail: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.log.warn({ ...detail, state: this.session.state, qid: this.session.macro('i') }, `${msg}; closing connection`);
+    this.close();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.releaseIdle();
+  }
+}
+
+function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof ProtocolError) {
+    return { code: err.code, command: err.command, preview: err.preview, err: err.message };
+  }
+  if (err instanceof SessionError) return { code: err.code, err: err.message };
+  return { err: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+}

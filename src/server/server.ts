@@ -1,0 +1,123 @@
+import { chmod, lstat, unlink } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Engine } from '../engine/engine.js';
+import { policyFromConfig } from '../policy/decide.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
+import { wantsFor } from './wants.js';
+
+export interface RunningServer {
+  /** The addresses actually bound (port 0 resolved), in Postfix syntax. */
+  addresses: string[];
+  readonly connectionCount: number;
+  /** Stops accepting, lets messages in flight finish within the grace time, closes the rest. */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  config: Readonly<Config>;
+  engine: Engine;
+  log: Logger;
+  /** Overrides config.listen (the CLI's --listen). */
+  listen?: readonly string[];
+}
+
+export async function startServer({ config, engine, log, listen }: ServerOptions): Promise<RunningServer> {
+  const limits = config.limits;
+  const connOptions: ConnectionOptions = {
+    engine,
+    policy: policyFromConfig(config),
+    wants: wantsFor(engine),
+    limits: {
+      maxScanBytes: limits.max_scan_bytes,
+      maxHeaders: limits.max_headers,
+      progressIntervalMs: limits.progress_interval_seconds * 1000,
+    },
+    maxFrameBytes: limits.max_frame_bytes,
+    idleTimeoutMs: limits.idle_timeout_seconds * 1000,
+  };
+  const connections = new Set<Connection>();
+  let nextId = 1;
+
+  const onSocket = (socket: Socket) => {
+    const id = nextId++;
+    const connLog = log.child({ conn: id });
+    if (connections.size >= limits.max_connections) {
+      connLog.warn({ max: limits.max_connections, peer: socket.remoteAddress }, 'too many connections; refusing');
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, connLog, connOptions);
+    connections.add(conn);
+    socket.on('close', () => connections.delete(conn));
+  };
+
+  const specs = (listen && listen.length > 0 ? listen : config.listen).map(parseListenSpec);
+  const servers: Server[] = [];
+  const addresses: string[] = [];
+  try {
+    for (const spec of specs) {
+      const server = createServer({ pauseOnConnect: false, noDelay: true }, onSocket);
+      server.on('error', (err) => log.error({ err: err.message }, 'listener error'));
+      addresses.push(await bind(server, spec, config.unix_socket_mode));
+      servers.push(server);
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    throw err;
+  }
+  log.info({ listen: addresses }, 'listening');
+
+  return {
+    addresses,
+    get connectionCount() {
+      return connections.size;
+    },
+    async close() {
+      for (const s of servers) s.close();
+      const graceMs = limits.shutdown_grace_seconds * 1000;
+      const inFlight = [...connections].filter((c) => c.session.inMessage).length;
+      log.info({ connections: connections.size, inFlight, graceMs }, 'shutting down');
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      // Each connection closes as soon as it has no message in flight.
+      const drained = Promise.all([...connections].map((c) => c.whenIdle().then(() => c.close())));
+      await Promise.race([drained, deadline]);
+      clearTimeout(timer);
+      for (const c of connections) c.close();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+    },
+  };
+}
+
+async function bind(server: Server, spec: ListenSpec, socketMode: string): Promise<string> {
+  if (spec.kind === 'unix') await removeStaleSocket(spec.path);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (spec.kind === 'unix') server.listen(spec.path, done);
+    else server.listen({ host: spec.host, port: spec.port, exclusive: false }, done);
+  });
+  if (spec.kind === 'unix') {
+    await chmod(spec.path, parseInt(socketMode, 8));
+    return formatListenSpec(spec);
+  }
+  const addr = server.address() as AddressInfo;
+  return formatListenSpec({ kind: 'inet', host: spec.host, port: addr.port });
+}
+
+/** A socket file left by a crashed run would make listen fail with EADDRINUSE. */
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    const st = await lstat(path);
+    if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}

@@ -1,0 +1,344 @@
+import type { Logger } from 'pino';
+import {
+  Action,
+  Flag,
+  actionFor,
+  encodeModification,
+  encodeReply,
+  negotiate,
+  noReplyFlag,
+  type MilterCommand,
+  type MilterReply,
+  type Modification,
+  type Negotiated,
+  type ReplyStage,
+  type Wants,
+} from '../../protocol/index.js';
+import type { Stage } from '../engine/check.js';
+import type { Engine } from '../engine/engine.js';
+import { addSymbols, emptyResult, type ScanResult } from '../engine/result.js';
+import { Message, type ClientInfo, type ScanLimits } from '../message/message.js';
+import { decide, type Policy, type Verdict } from '../policy/decide.js';
+import { VERDICT_HEADERS, verdictHeaders } from '../policy/headers.js';
+import { SessionError } from './errors.js';
+import { Macros } from './macros.js';
+
+export interface SessionOptions {
+  engine: Engine;
+  policy: Policy;
+  wants: Wants;
+  limits: ScanLimits & { progressIntervalMs: number };
+  log: Logger;
+  /** Writes one encoded frame to the MTA. */
+  send(frame: Buffer): void;
+}
+
+/**
+ * Where the conversation is. `ready`: after CONNECT/HELO, between messages;
+ * `envelope`: after MAIL; `headers`: after DATA or the first header; `body`: after EOH;
+ * `done`: end of message answered, waiting for ABORT, MAIL or QUIT.
+ */
+export type SessionState = 'optneg' | 'connect' | 'ready' | 'envelope' | 'headers' | 'body' | 'done' | 'closed';
+
+const VERDICT_NAMES = new Set(VERDICT_HEADERS.map((h) => h.toLowerCase()));
+
+/** One MTA connection's milter state machine. Commands in, encoded replies out. */
+export class Session {
+  state: SessionState = 'optneg';
+  negotiated: Negotiated | undefined;
+  /** True while end-of-message checks run. */
+  busy = false;
+
+  private readonly macros = new Macros();
+  private client: ClientInfo | undefined;
+  private helo: string | undefined;
+  private connPending: Promise<void>[] = [];
+  private connResult: ScanResult = emptyResult();
+  private message: Message | undefined;
+  private msgPending: Promise<void>[] = [];
+  private msgResult: ScanResult = emptyResult();
+  /** Occurrences of our verdict headers sent by the client, per lower-case name. */
+  private forged = new Map<string, number>();
+  private skipSent = false;
+
+  constructor(private readonly o: SessionOptions) {}
+
+  /** Between MAIL and the end-of-message answer: shutdown waits for this to end. */
+  get inMessage(): boolean {
+    return this.busy || this.state === 'envelope' || this.state === 'headers' || this.state === 'body';
+  }
+
+  /** Handles one command; returns a promise only when the answer needs async work. */
+  handle(cmd: MilterCommand): void | Promise<void> {
+    this.o.log.debug({ cmd: cmd.kind }, 'milter command');
+    switch (cmd.kind) {
+      case 'optneg':
+        this.expect(cmd.kind, 'optneg', 'connect');
+        this.onOptNeg(cmd);
+        return;
+      case 'macro':
+        this.expectNot(cmd.kind, 'optneg');
+        this.macros.set(cmd.stage, cmd.macros);
+        return;
+      case 'connect':
+        this.expect(cmd.kind, 'connect');
+        this.client = { hostname: cmd.hostname, address: cmd.address, port: cmd.port, family: cmd.family };
+        this.state = 'ready';
+        this.runEarly('connect', 'connection');
+        this.reply('connect', { kind: 'continue' });
+        return;
+      case 'helo':
+        this.expect(cmd.kind, 'ready', 'done', 'envelope');
+        this.endMessage();
+        this.helo = cmd.name;
+        this.state = 'ready';
+        this.runEarly('helo', 'connection');
+        this.reply('helo', { kind: 'continue' });
+        return;
+      case 'mail':
+        // A MAIL after the end of a message without ABORT starts a new one (implicit abort).
+        this.expect(cmd.kind, 'ready', 'done', 'envelope');
+        this.endMessage();
+        this.startMessage(cmd.address, cmd.args);
+        this.runEarly('mail', 'message');
+        this.reply('mail', { kind: 'continue' });
+        return;
+      case 'rcpt':
+        this.expect(cmd.kind, 'envelope');
+        this.message!.recipients.push({ address: stripBrackets(cmd.address), args: cmd.args });
+        this.runEarly('rcpt', 'message');
+        this.reply('rcpt', { kind: 'continue' });
+        return;
+      case 'data':
+        this.expect(cmd.kind, 'envelope');
+        this.state = 'headers';
+        this.reply('data', { kind: 'continue' });
+        return;
+      case 'header':
+        this.expect(cmd.kind, 'envelope', 'headers');
+        this.state = 'headers';
+        this.onHeader(cmd.name, cmd.value);
+        this.reply('header', { kind: 'continue' });
+        return;
+      case 'eoh':
+        this.expect(cmd.kind, 'envelope', 'headers');
+        this.state = 'body';
+        this.reply('eoh', { kind: 'continue' });
+        return;
+      case 'body':
+        this.expect(cmd.kind, 'body');
+        this.onBody(cmd.chunk);
+        return;
+      case 'eom':
+        this.expect(cmd.kind, 'body', 'headers');
+        if (cmd.chunk.length > 0) this.message!.addBody(cmd.chunk);
+        return this.onEndOfMessage();
+      case 'unknown':
+        this.expectNot(cmd.kind, 'optneg', 'connect');
+        this.reply('unknown', { kind: 'continue' });
+        return;
+      case 'abort':
+        // Postfix sends ABORT after RSET and after every end of message: back to after HELO.
+        this.expectNot(cmd.kind, 'optneg');
+        this.endMessage();
+        if (this.state !== 'connect') this.state = 'ready';
+        return;
+      case 'quit_nc':
+        // Quit, New Connection: the next CONNECT reuses this socket and negotiation.
+        this.expectNot(cmd.kind, 'optneg');
+        this.endMessage();
+        this.macros.clearAll();
+        this.client = undefined;
+        this.helo = undefined;
+        this.connPending = [];
+        this.connResult = emptyResult();
+        this.state = 'connect';
+        return;
+      case 'quit':
+        this.endMessage();
+        this.state = 'closed';
+        return;
+    }
+  }
+
+  /** Macro value by name, latest stage first (`i` is Postfix's queue id). */
+  macro(name: string): string | undefined {
+    return this.macros.get(name);
+  }
+
+  private expect(kind: string, ...states: SessionState[]): void {
+    if (!states.includes(this.state)) {
+      throw new SessionError('OUT_OF_ORDER', `${kind} not allowed in state ${this.state}`);
+    }
+  }
+
+  private expectNot(kind: string, ...states: SessionState[]): void {
+    if (states.includes(this.state)) {
+      throw new SessionError('OUT_OF_ORDER', `${kind} not allowed in state ${this.state}`);
+    }
+  }
+
+  private granted(action: number): boolean {
+    return ((this.negotiated?.actions ?? 0) & action) !== 0;
+  }
+
+  private agreed(flag: number): boolean {
+    return ((this.negotiated?.protocol ?? 0) & flag) !== 0;
+  }
+
+  /** Sends a stage's reply unless the MTA agreed not to wait for one (SMFIP_NR_*). */
+  private reply(stage: ReplyStage, r: MilterReply): void {
+    if (this.agreed(noReplyFlag(stage))) return;
+    this.o.send(encodeReply(r));
+  }
+
+  private onOptNeg(cmd: Extract<MilterCommand, { kind: 'optneg' }>): void {
+    let n: Negotiated;
+    try {
+      n = negotiate(cmd, this.o.wants);
+    } catch (err) {
+      throw new SessionError('NEGOTIATION', (err as Error).message);
+    }
+    this.negotiated = n;
+    if (n.missingActions !== 0) {
+      this.o.log.error(
+        { missing: actionNames(n.missingActions), offered: cmd.actions },
+        'MTA did not grant required milter actions: verdict headers cannot be added (check the MTA milter configuration)',
+      );
+    }
+    this.o.log.debug({ version: n.version, actions: n.actions, protocol: n.protocol }, 'negotiated');
+    this.state = 'connect';
+    this.o.send(n.reply);
+  }
+
+  private startMessage(address: string, args: string[]): void {
+    const m = new Message(this.o.limits);
+    m.client = this.client;
+    m.helo = this.helo;
+    m.sender = { address: stripBrackets(address), args };
+    this.message = m;
+    this.msgResult = emptyResult();
+    this.msgPending = [];
+    this.forged = new Map();
+    this.skipSent = false;
+    this.state = 'envelope';
+  }
+
+  private endMessage(): void {
+    if (this.message !== undefined) this.macros.clearMessage();
+    this.message = undefined;
+    this.msgPending = [];
+  }
+
+  /** Starts an early stage's checks now; their symbols are collected at end of message. */
+  private runEarly(stage: Stage, scope: 'connection' | 'message'): void {
+    if (!this.o.engine.hasStage(stage)) return;
+    const m = this.message ?? new Message(this.o.limits);
+    m.client ??= this.client;
+    m.helo ??= this.helo;
+    if (scope === 'connection') this.connPending.push(this.o.engine.run(stage, m, this.connResult, this.o.log));
+    else this.msgPending.push(this.o.engine.run(stage, m, this.msgResult, this.o.log));
+  }
+
+  private onHeader(name: string, rawValue: string): void {
+    // With SMFIP_HDR_LEADSPC the value keeps the space after the colon; checks see it without.
+    const value = this.agreed(Flag.HDR_LEADSPC) && rawValue.startsWith(' ') ? rawValue.slice(1) : rawValue;
+    const lower = name.toLowerCase();
+    if (VERDICT_NAMES.has(lower)) this.forged.set(lower, (this.forged.get(lower) ?? 0) + 1);
+    this.message!.addHeader(name, value);
+  }
+
+  private onBody(chunk: Buffer): void {
+    const m = this.message!;
+    m.addBody(chunk);
+    if (this.agreed(Flag.NR_BODY)) return;
+    const enough = m.full || !this.o.engine.needsBody;
+    if (enough && !this.skipSent && this.agreed(Flag.SKIP)) {
+      this.skipSent = true;
+      this.o.send(encodeReply({ kind: 'skip' }));
+      return;
+    }
+    this.o.send(encodeReply({ kind: 'continue' }));
+  }
+
+  private async onEndOfMessage(): Promise<void> {
+    const m = this.message!;
+    const started = performance.now();
+    this.busy = true;
+    const progress =
+      (this.negotiated?.version ?? 0) >= 6
+        ? setInterval(() => this.o.send(encodeReply({ kind: 'progress' })), this.o.limits.progressIntervalMs)
+        : undefined;
+    progress?.unref();
+    try {
+      await Promise.all([...this.connPending, ...this.msgPending]);
+      const result = emptyResult();
+      addSymbols(result, this.connResult.symbols);
+      addSymbols(result, this.msgResult.symbols);
+      result.failures.push(...this.connResult.failures, ...this.msgResult.failures);
+      await this.o.engine.run('eom', m, result, this.o.log);
+      const verdict = decide(result, this.o.policy);
+      clearInterval(progress);
+      this.answer(verdict);
+      this.logVerdict(m, verdict, performance.now() - started);
+    } catch (err) {
+      // An engine bug must not lose mail: accept unscored, loudly.
+      clearInterval(progress);
+      this.o.log.error({ err, qid: this.macro('i') }, 'end-of-message processing failed; accepting unscored');
+      this.o.send(encodeReply({ kind: 'continue' }));
+    } finally {
+      this.busy = false;
+      this.state = 'done';
+    }
+  }
+
+  private answer(v: Verdict): void {
+    if (v.action === 'reject' && v.reply) {
+      this.o.send(encodeReply(v.reply));
+      return;
+    }
+    const leadSpace = this.agreed(Flag.HDR_LEADSPC) ? ' ' : '';
+    const mods: Modification[] = [];
+    // Delete forged verdict headers highest index first: the MTA renumbers after each delete.
+    for (const name of VERDICT_HEADERS) {
+      for (let i = this.forged.get(name.toLowerCase()) ?? 0; i >= 1; i--) {
+        mods.push({ kind: 'chgheader', index: i, name, value: '' });
+      }
+    }
+    for (const h of verdictHeaders(v)) mods.push({ kind: 'addheader', name: h.name, value: leadSpace + h.value });
+    for (const mod of mods) {
+      if (!this.granted(actionFor(mod.kind))) continue;
+      for (const frame of encodeModification(mod)) this.o.send(frame);
+    }
+    this.o.send(encodeReply({ kind: 'continue' }));
+  }
+
+  private logVerdict(m: Message, v: Verdict, ms: number): void {
+    this.o.log.info(
+      {
+        qid: this.macro('i'),
+        client: m.client?.address,
+        from: m.sender?.address,
+        rcpt: m.recipients.map((r) => r.address),
+        score: v.score,
+        action: v.action,
+        symbols: v.result.symbols.map((s) => `${s.name}(${s.score})`),
+        failures: v.result.failures.length > 0 ? v.result.failures : undefined,
+        bytes: m.bodyBytes,
+        ms: Math.round(ms * 10) / 10,
+      },
+      'message decided',
+    );
+  }
+}
+
+function stripBrackets(address: string): string {
+  const a = address.trim();
+  return a.startsWith('<') && a.endsWith('>') ? a.slice(1, -1) : a;
+}
+
+function actionNames(mask: number): string[] {
+  return Object.entries(Action)
+    .filter(([, bit]) => (mask & bit) !== 0)
+    .map(([name]) => name);
+}
