@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { configSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -28,13 +28,13 @@ export async function loadConfig(file?: string): Promise<Readonly<Config>> {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read: ${(err as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    // YAML 1.2 core schema: no custom tags, nothing evaluated.
-    raw = parse(text, { schema: 'core', prettyErrors: true });
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
+  // YAML 1.2 core schema: no custom tags, nothing evaluated; an unknown tag is an error.
+  const doc = parseDocument(text, { schema: 'core', prettyErrors: true, logLevel: 'silent' });
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
+    throw new ConfigError(`${file}: not valid YAML: ${problems.map((p) => p.message).join('; ')}`);
   }
+  const raw: unknown = doc.toJS();
   return parseConfig(raw, file);
 }
 

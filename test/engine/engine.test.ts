@@ -1,0 +1,71 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Check } from '../../src/engine/check.js';
+import { Engine } from '../../src/engine/engine.js';
+import { emptyResult } from '../../src/engine/result.js';
+import { Message } from '../../src/message/message.js';
+
+const log = pino({ level: 'silent' });
+const limits = { maxScanBytes: 1 << 20, maxHeaders: 100 };
+
+const sync: Check = {
+  name: 'sync',
+  stage: 'eom',
+  symbols: { SYNC_HIT: { score: 2.5, description: 'sync' } },
+  run: () => [{ symbol: 'SYNC_HIT', detail: 'x' }],
+};
+const slow: Check = {
+  name: 'slow',
+  stage: 'eom',
+  symbols: { SLOW_HIT: { score: 3, description: 'slow' } },
+  run: ({ signal }) =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => resolve([{ symbol: 'SLOW_HIT' }]), 5000);
+      signal.addEventListener('abort', () => clearTimeout(t));
+    }),
+};
+const broken: Check = {
+  name: 'broken',
+  stage: 'eom',
+  symbols: { NEVER: { score: 1, description: 'never' } },
+  run: async () => {
+    throw new Error('scanner unreachable');
+  },
+};
+
+describe('Engine', () => {
+  it('scores hits with default scores and config overrides', async () => {
+    const engine = new Engine([sync], { scores: { SYNC_HIT: 7 }, checkTimeoutMs: 100 });
+    const result = emptyResult();
+    await engine.run('eom', new Message(limits), result, log);
+    expect(result.symbols).toEqual([{ name: 'SYNC_HIT', score: 7, description: 'sync', detail: 'x' }]);
+    expect(result.score).toBe(7);
+  });
+
+  it('records a check that times out or throws, adds no symbol for it, and keeps the others', async () => {
+    const engine = new Engine([sync, slow, broken], { scores: {}, checkTimeoutMs: 50 });
+    const result = emptyResult();
+    const started = Date.now();
+    await engine.run('eom', new Message(limits), result, log);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.symbols.map((s) => s.name)).toEqual(['SYNC_HIT']);
+    expect(result.failures).toEqual([
+      { check: 'slow', reason: 'timeout' },
+      { check: 'broken', reason: 'scanner unreachable' },
+    ]);
+  });
+
+  it('refuses a score override for a symbol no check declares', () => {
+    expect(() => new Engine([sync], { scores: { TYPO: 1 }, checkTimeoutMs: 50 })).toThrow(/unknown symbol TYPO/);
+  });
+
+  it('refuses two checks declaring the same symbol', () => {
+    expect(() => new Engine([sync, { ...sync, name: 'copy' }], { scores: {}, checkTimeoutMs: 50 })).toThrow(/two checks/);
+  });
+
+  it('knows which stages have checks', () => {
+    const engine = new Engine([sync], { scores: {}, checkTimeoutMs: 50 });
+    expect(engine.hasStage('eom')).toBe(true);
+    expect(engine.hasStage('rcpt')).toBe(false);
+  });
+});

@@ -1,0 +1,170 @@
+// A private, throw-away Postfix instance for integration tests: its own config, queue and data
+// directories under a temp dir, smtpd listeners on free loopback ports (one per milter under
+// test, each with its own `-o smtpd_milters=`), relaying every message to smtp-sink, which writes
+// each delivered message to a file in dumpDir. Logs go to maillog_file so a failure can print it.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, requireBinary, run, waitForPort } from './proc.js';
+
+export interface Postfix {
+  /** SMTP ports, in the order of the milters given to startPostfix. */
+  readonly smtpPorts: number[];
+  readonly dir: string;
+  /** The maillog so far (for failure messages). */
+  log(): string;
+  /** Waits for the one delivered message containing `token`; returns the raw dump file. */
+  waitForDelivery(token: string, timeoutMs?: number): Promise<string>;
+  /** Delivered messages containing `token` right now. */
+  deliveries(token: string): string[];
+  stop(): Promise<void>;
+}
+
+const ids = (user: string): { uid: number; gid: number } => ({
+  uid: Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim()),
+  gid: Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim()),
+});
+
+function mainCf(dir: string, sinkPort: number): string {
+  return `# private Thresher test instance (test/integration/support/postfix.ts)
+compatibility_level = 3.6
+queue_directory = ${dir}/spool
+data_directory = ${dir}/data
+maillog_file = ${dir}/maillog
+maillog_file_prefixes = ${dir}
+syslog_name = postfix-thresher-test
+myhostname = mx.thresher.test
+mydomain = thresher.test
+mydestination =
+alias_maps =
+alias_database =
+local_recipient_maps =
+mynetworks = 127.0.0.0/8
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+relayhost = [127.0.0.1]:${sinkPort}
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+smtpd_tls_security_level = none
+smtp_tls_security_level = none
+biff = no
+smtpd_milters =
+non_smtpd_milters =
+milter_protocol = 6
+milter_default_action = tempfail
+milter_command_timeout = 10s
+milter_content_timeout = 15s
+`;
+}
+
+function masterCf(ports: number[], milters: string[]): string {
+  const smtpd = ports.map((p, i) => `127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}`);
+  return [
+    '# service type private unpriv chroot wakeup maxproc command + args',
+    ...smtpd,
+    'pickup unix n - n 60 1 pickup',
+    'cleanup unix n - n - 0 cleanup',
+    'qmgr unix n - n 300 1 qmgr',
+    'rewrite unix - - n - - trivial-rewrite',
+    'bounce unix - - n - 0 bounce',
+    'defer unix - - n - 0 bounce',
+    'trace unix - - n - 0 bounce',
+    'verify unix - - n - 1 verify',
+    'flush unix n - n 1000? 0 flush',
+    'proxymap unix - - n - - proxymap',
+    'smtp unix - - n - - smtp',
+    'relay unix - - n - - smtp',
+    'showq unix n - n - - showq',
+    'error unix - - n - - error',
+    'retry unix - - n - - error',
+    'discard unix - - n - - discard',
+    'anvil unix - - n - 1 anvil',
+    'scache unix - - n - 1 scache',
+    'postlog unix-dgram n - n - 1 postlogd',
+    '',
+  ].join('\n');
+}
+
+/** Starts smtp-sink and Postfix; `milters` are smtpd_milters values, one smtpd listener each. */
+export async function startPostfix(milters: string[]): Promise<Postfix> {
+  const postfixBin = requireBinary('postfix', 'postfix');
+  const sinkBin = requireBinary('smtp-sink', 'postfix');
+  const dir = mkdtempSync('/tmp/thresher-postfix-');
+  chmodSync(dir, 0o755); // postfix and nobody must traverse it
+  const conf = `${dir}/conf`, dump = `${dir}/dump`;
+  for (const d of [conf, `${dir}/spool`, `${dir}/data`, dump]) mkdirSync(d);
+  chmodSync(`${dir}/spool`, 0o755); // root:root 755, as postfix check wants
+  const pf = ids('postfix'), nobody = ids('nobody');
+  chownSync(`${dir}/data`, pf.uid, pf.gid);
+  chmodSync(`${dir}/data`, 0o700);
+  chownSync(dump, nobody.uid, nobody.gid);
+  writeFileSync(`${dir}/maillog`, '');
+
+  let sink: ChildProcess | null = null;
+  let started = false;
+  const sinkOut: string[] = [];
+  const log = () => (existsSync(`${dir}/maillog`) ? readFileSync(`${dir}/maillog`, 'utf8') : '');
+
+  const stop = async () => {
+    if (started) {
+      await run(postfixBin, ['-c', conf, 'stop']);
+      const deadline = Date.now() + 10_000;
+      while ((await run(postfixBin, ['-c', conf, 'status'])).code === 0) {
+        if (Date.now() > deadline) { await run(postfixBin, ['-c', conf, 'abort']); break; }
+        await sleep(100);
+      }
+      started = false;
+    }
+    if (sink && sink.exitCode === null && sink.signalCode === null) {
+      const exited = new Promise((r) => sink!.once('exit', r));
+      sink.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+    }
+    sink = null;
+    if (!process.env.THRESHER_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const sinkPort = await freePort();
+    const smtpPorts: number[] = [];
+    for (const _ of milters) smtpPorts.push(await freePort());
+    // -u: drop root; -d: one file per message, strftime template + random suffix; 64: backlog
+    sink = spawn(sinkBin, ['-u', 'nobody', '-h', 'sink.thresher.test', '-d', `${dump}/%Y%m%d%H%M%S.`, `127.0.0.1:${sinkPort}`, '64'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    sink.stdout!.on('data', (b: Buffer) => sinkOut.push(b.toString()));
+    sink.stderr!.on('data', (b: Buffer) => sinkOut.push(b.toString()));
+    const sinkDead = () => (sink && (sink.exitCode !== null || sink.signalCode !== null) ? `smtp-sink exited: ${sinkOut.join('')}` : null);
+    await waitForPort(sinkPort, 'smtp-sink', 10_000, sinkDead);
+
+    writeFileSync(`${conf}/main.cf`, mainCf(dir, sinkPort));
+    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters));
+    for (const cmd of ['check', 'start']) {
+      const r = await run(postfixBin, ['-c', conf, cmd], 60_000);
+      if (r.code !== 0) throw new Error(`postfix -c ${conf} ${cmd} failed (${r.code}):\n${r.stdout}${r.stderr}\n--- maillog ---\n${log()}`);
+      if (cmd === 'start') started = true;
+    }
+    for (const p of smtpPorts) await waitForPort(p, `postfix smtpd (see ${dir}/maillog)`, 15_000);
+
+    const deliveries = (token: string) =>
+      readdirSync(dump).map((f) => readFileSync(`${dump}/${f}`, 'utf8')).filter((m) => m.includes(token));
+    const waitForDelivery = async (token: string, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last: string | undefined;
+      for (;;) {
+        const found = deliveries(token);
+        if (found.length > 1) throw new Error(`${found.length} deliveries contain ${token}, expected one`);
+        // smtp-sink writes while it receives: accept a file once it is unchanged between two polls
+        if (found[0] !== undefined && found[0] === last) return last;
+        last = found[0];
+        if (Date.now() > deadline) throw new Error(`no delivery containing ${token} within ${timeoutMs} ms\n--- maillog ---\n${log()}`);
+        await sleep(100);
+      }
+    };
+    return { smtpPorts, dir, log, waitForDelivery, deliveries, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
