@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// Runs the built CLI (scripts/test.sh builds before the tests) as an admin would.
+const run = promisify(execFile);
+const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+const dir = mkdtempSync(join(tmpdir(), 'thresher-check-'));
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+const clean = write('clean.eml', 'From: a@example.org\r\nSubject: hi\r\n\r\nHello there.\r\n');
+const gtube = write('gtube.eml', `From: a@example.org\r\nSubject: test\r\n\r\n${GTUBE}\r\n`);
+
+describe('thresher check', () => {
+  it('prints one JSON line per file with --json', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'check', '--json', clean, gtube]);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { file: clean, score: 0, required: 5, action: 'accept', symbols: [] },
+      { file: gtube, score: 1000, required: 5, action: 'mark', symbols: [{ name: 'GTUBE', score: 1000 }] },
+    ]);
+  });
+
+  it('prints verdict and symbols as text, and uses the config thresholds', async () => {
+    const config = write('reject.yaml', 'thresholds:\n  reject: 20\n');
+    const { stdout } = await run(process.execPath, [CLI, 'check', '--config', config, gtube]);
+    expect(stdout).toContain(`${gtube}: reject (Yes, score=1000.0 required=5.0)`);
+    expect(stdout).toMatch(/GTUBE\s+1000\.0\s+Body contains the GTUBE test string/);
+  });
+
+  it('reports the scan limit as a symbol', async () => {
+    const big = write('big.eml', `Subject: big\r\n\r\n${'x'.repeat(5000)}\r\n`);
+    const config = write('small.yaml', 'limits:\n  max_scan_bytes: 1024\n');
+    const { stdout } = await run(process.execPath, [CLI, 'check', '--json', '--config', config, big]);
+    expect(JSON.parse(stdout).symbols).toEqual([{ name: 'NOT_FULLY_SCANNED', score: 0 }]);
+  });
+
+  it('exits 1 and names a file it cannot read, after checking the others', async () => {
+    const err = await run(process.execPath, [CLI, 'check', '--json', join(dir, 'missing.eml'), clean]).catch((e: unknown) => e);
+    const e = err as { code: number; stderr: string; stdout: string };
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain('missing.eml');
+    expect(JSON.parse(e.stdout).file).toBe(clean);
+  });
+});
+
+describe('thresher serve', () => {
+  it('does not start with an invalid config, and says where the problem is', async () => {
+    const config = write('bad.yaml', 'limits:\n  max_connections: -1\n');
+    const err = (await run(process.execPath, [CLI, 'serve', '--config', config]).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain(config);
+    expect(err.stderr).toContain('limits.max_connections');
+  });
+});
