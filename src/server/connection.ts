@@ -49,7 +49,16 @@ export class Connection {
     return new Promise((resolve) => this.idleResolvers.push(resolve));
   }
 
+  /** Closes after flushing what was written (the verdict just sent must reach the MTA). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** Drops the connection at once, unsent data included: for peers that broke the protocol. */
+  destroy(): void {
     this.closed = true;
     this.socket.destroy();
   }
@@ -122,7 +131,7 @@ export class Connection {
   private fail(msg: string, detail: Record<string, unknown>): void {
     if (this.closed) return;
     this.log.warn({ ...detail, state: this.session.state, qid: this.session.macro('i') }, `${msg}; closing connection`);
-    this.close();
+    this.destroy();
   }
 
   private onClose(): void {

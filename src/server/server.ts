@@ -86,7 +86,7 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
       const drained = Promise.all([...connections].map((c) => c.whenIdle().then(() => c.close())));
       await Promise.race([drained, deadline]);
       clearTimeout(timer);
-      for (const c of connections) c.close();
+      for (const c of connections) c.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
     },
   };

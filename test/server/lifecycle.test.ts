@@ -1,0 +1,176 @@
+import { statSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameDecoder } from '../../protocol/index.js';
+import { decodeAnswer, mta, type MilterAnswer } from '../../protocol/mta.js';
+import { builtinChecks } from '../../src/checks/index.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Check } from '../../src/engine/check.js';
+import { Engine } from '../../src/engine/engine.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+
+// Server lifecycle over real sockets: limits, idle timeout, progress, graceful shutdown, unix sockets.
+
+const log = pino({ level: 'silent' });
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** A slow check, to hold a message in flight. */
+function slowCheck(ms: number): Check {
+  return {
+    name: 'slow',
+    stage: 'eom',
+    symbols: { SLOW: { score: 1, description: 'slow' } },
+    run: () => new Promise((resolve) => setTimeout(() => resolve([{ symbol: 'SLOW' }]), ms)),
+  };
+}
+
+async function start(raw: object, checks: Check[] = builtinChecks(), listen = ['inet:127.0.0.1:0']) {
+  const config = parseConfig(raw);
+  const engine = new Engine(checks, { scores: {}, checkTimeoutMs: 10000 });
+  server = await startServer({ config, engine, log, listen });
+  return server;
+}
+
+class Raw {
+  readonly answers: MilterAnswer[] = [];
+  closed = false;
+  private readonly decoder = new FrameDecoder();
+  private waiters: (() => void)[] = [];
+  constructor(readonly socket: Socket) {
+    socket.on('data', (c: Buffer) => {
+      for (const f of this.decoder.push(c)) this.answers.push(decodeAnswer(f));
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => {});
+  }
+  static open(address: string): Promise<Raw> {
+    const target = address.startsWith('unix:')
+      ? { path: address.slice(5) }
+      : { host: '127.0.0.1', port: Number(address.split(':').at(-1)) };
+    return new Promise((resolve, reject) => {
+      const s = connect(target, () => resolve(new Raw(s)));
+      s.once('error', reject);
+    });
+  }
+  private wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+  /** Waits until `pred` holds (or the socket closes), at most `ms`. */
+  async until(pred: () => boolean, ms = 3000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred()) {
+      if (this.closed || Date.now() > deadline) return;
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+  send(...frames: Buffer[]) {
+    this.socket.write(Buffer.concat(frames));
+  }
+  async startMessage() {
+    this.send(mta.optneg(6, 0x1ff, 0x1fffff));
+    await this.until(() => this.answers.length >= 1);
+    this.send(mta.connect('c.example', '4', 1234, '192.0.2.7'), mta.helo('c.example'), mta.mail('<a@x.example>'), mta.rcpt('<b@y.example>'));
+    this.send(mta.header('Subject', ' t'), mta.eoh(), mta.body('hello\r\n'));
+    await this.until(() => this.answers.length >= 2);
+  }
+}
+
+describe('server lifecycle', () => {
+  it('closes connections beyond max_connections and keeps serving the others', async () => {
+    const s = await start({ limits: { max_connections: 2 } });
+    const a = await Raw.open(s.addresses[0]!);
+    const b = await Raw.open(s.addresses[0]!);
+    await new Promise((r) => setTimeout(r, 50));
+    const c = await Raw.open(s.addresses[0]!);
+    await c.until(() => false, 1000);
+    expect(c.closed).toBe(true);
+    await a.startMessage();
+    expect(a.answers.map((x) => x.kind)).toEqual(['optneg', 'continue']);
+    expect(b.closed).toBe(false);
+    a.send(mta.abort());
+  });
+
+  it('closes an idle connection after idle_timeout_seconds', async () => {
+    const s = await start({ limits: { idle_timeout_seconds: 0.3 } });
+    const a = await Raw.open(s.addresses[0]!);
+    a.send(mta.optneg(6, 0x1ff, 0x1fffff));
+    await a.until(() => false, 2000);
+    expect(a.closed).toBe(true);
+  });
+
+  it('sends PROGRESS while checks run, then the verdict; idle timeout does not fire meanwhile', async () => {
+    const s = await start({ limits: { progress_interval_seconds: 0.1, idle_timeout_seconds: 0.2 } }, [...builtinChecks(), slowCheck(700)]);
+    const a = await Raw.open(s.addresses[0]!);
+    await a.startMessage();
+    a.send(mta.eom());
+    await a.until(() => a.answers.some((x) => x.kind === 'addheader' && x.name === 'X-Spam-Result'));
+    const progress = a.answers.filter((x) => x.kind === 'progress').length;
+    expect(progress).toBeGreaterThanOrEqual(3);
+    expect(a.answers).toContainEqual({ kind: 'addheader', name: 'X-Spam-Result', value: ' SLOW (1.0)' });
+  });
+
+  it('on close, lets a message in flight finish, closes idle connections at once', async () => {
+    const s = await start({ limits: { shutdown_grace_seconds: 5 } }, [...builtinChecks(), slowCheck(400)]);
+    const busy = await Raw.open(s.addresses[0]!);
+    const idle = await Raw.open(s.addresses[0]!);
+    await busy.startMessage();
+    busy.send(mta.eom());
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = s.close();
+    server = undefined;
+    await idle.until(() => false, 300);
+    expect(idle.closed).toBe(true);
+    expect(busy.closed).toBe(false);
+    await closing;
+    await busy.until(() => false, 1000);
+    expect(busy.answers.some((x) => x.kind === 'addheader' && x.name === 'X-Spam-Status')).toBe(true);
+    expect(busy.answers.at(-1)).toEqual({ kind: 'continue' });
+    expect(busy.closed).toBe(true);
+  });
+
+  it('gives up on a message in flight after shutdown_grace_seconds', async () => {
+    const s = await start({ limits: { shutdown_grace_seconds: 0.2 } }, [...builtinChecks(), slowCheck(5000)]);
+    const busy = await Raw.open(s.addresses[0]!);
+    await busy.startMessage();
+    busy.send(mta.eom());
+    const started = Date.now();
+    await s.close();
+    server = undefined;
+    expect(Date.now() - started).toBeLessThan(2000);
+    await busy.until(() => false, 500);
+    expect(busy.closed).toBe(true);
+  });
+
+  it('listens on a unix socket with the configured mode, replacing a stale socket file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'thresher-sock-')), 'milter.sock');
+    let s = await start({ unix_socket_mode: '0600' }, builtinChecks(), [`unix:${path}`]);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    await s.close();
+    s = await start({ unix_socket_mode: '0660' }, builtinChecks(), [`unix:${path}`]);
+    expect(s.addresses).toEqual([`unix:${path}`]);
+    expect(statSync(path).mode & 0o777).toBe(0o660);
+    const a = await Raw.open(s.addresses[0]!);
+    await a.startMessage();
+    expect(a.answers.map((x) => x.kind)).toEqual(['optneg', 'continue']);
+    a.send(mta.abort(), mta.quit());
+    await a.until(() => false, 1000);
+    expect(a.closed).toBe(true);
+  });
+});
