@@ -52,6 +52,8 @@ describe('Thresher behind Postfix (default thresholds)', () => {
     const status = headerValues(got, 'X-Spam-Status');
     expect(status, got).toHaveLength(1);
     expect(status[0]).toMatch(/^No, score=-?\d+(\.\d+)? required=5\.0$/);
+    // as Postfix wrote it: one space after the colon (SMFIP_HDR_LEADSPC handled right)
+    expect(got).toMatch(/^X-Spam-Status: No, score=/m);
     expect(headerValues(got, 'X-Spam-Result').join(' ')).not.toContain('GTUBE');
   });
 
@@ -92,6 +94,7 @@ describe('Thresher behind Postfix (thresholds.reject: 20)', () => {
     const { reply, transcript } = await sendMail(port(), ENVELOPE, m.text);
     expect(reply.code, context(rejecting!, transcript)).toBe(550);
     expect(reply.text).toBe('550 5.7.1 Message rejected as spam');
+    expect(postfix!.log()).toMatch(/milter-reject: END-OF-MESSAGE .*: 5\.7\.1 Message rejected as spam/);
     await new Promise((r) => setTimeout(r, 500));
     expect(postfix!.deliveries(m.token)).toHaveLength(0);
   });

@@ -3,7 +3,17 @@
 -- Drives Thresher through libmilter's own MTA-side client: negotiate v6, connect, helo, mail,
 -- rcpt, data, headers, eoh, body, eom. A step the milter opted out of in negotiation
 -- (SMFIP_NO*) is skipped, as Postfix does. Any failure raises a Lua error: miltertest exits 1.
+-- miltertest 1.6 exits 1 on a Lua error but does not print it: scripts run inside M.run,
+-- which writes "FAIL: <reason>" to stderr first.
 local M = {}
+
+function M.run(fn)
+  local ok, err = pcall(fn)
+  if not ok then
+    io.stderr:write("FAIL: " .. tostring(err) .. "\n")
+    error(err, 0)
+  end
+end
 
 M.GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 
@@ -69,10 +79,20 @@ function M.message(conn, msg, first)
   return mt.getreply(conn)
 end
 
--- The value of a header Thresher added (SMFIR_ADDHEADER or SMFIR_INSHEADER), or nil.
-function M.added(conn, name)
+-- The value of a header Thresher added (SMFIR_ADDHEADER or SMFIR_INSHEADER) as the MTA renders
+-- it after "Name: ", or nil. With SMFIP_HDR_LEADSPC negotiated the MTA writes "Name:" .. value,
+-- so the milter must supply the space itself; otherwise the MTA adds it.
+function M.added(conn, name, n)
   if not (mt.eom_check(conn, MT_HDRADD, name) or mt.eom_check(conn, MT_HDRINSERT, name)) then return nil end
-  return mt.getheader(conn, name, 0)
+  local v = mt.getheader(conn, name, n or 0)
+  if v == nil then return nil end
+  if mt.test_option(conn, SMFIP_HDR_LEADSPC) then
+    if string.sub(v, 1, 1) ~= " " then
+      error(name .. ": SMFIP_HDR_LEADSPC negotiated but the value has no leading space; the MTA would write \"" .. name .. ":" .. v .. "\"")
+    end
+    v = string.sub(v, 2)
+  end
+  return v
 end
 
 function M.expect_accepted(label, r)
@@ -85,7 +105,7 @@ end
 function M.expect_status(conn, label, verdict)
   local v = M.added(conn, "X-Spam-Status")
   if v == nil then error(label .. ": no X-Spam-Status header added") end
-  if mt.getheader(conn, "X-Spam-Status", 1) ~= nil then error(label .. ": X-Spam-Status added twice") end
+  if M.added(conn, "X-Spam-Status", 1) ~= nil then error(label .. ": X-Spam-Status added twice") end
   if not string.find(v, "^" .. verdict .. ", score=%-?[%d.]+ required=5%.0$") then
     error(label .. ": X-Spam-Status is \"" .. v .. "\", expected " .. verdict .. ", score=S required=5.0")
   end
