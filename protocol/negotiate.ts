@@ -62,12 +62,14 @@ export function negotiate(mta: OptNeg, wants: Wants): Negotiated {
   const offeredActions = mta.actions;
   const offeredFlags = mta.protocol;
 
-  const useSymlist =
-    version >= 6 && (offeredActions & Action.SETSYMLIST) !== 0 && Object.keys(wants.macros).length > 0;
+  const hasMacroLists = Object.values(wants.macros).some((names) => names !== undefined && names.length > 0);
+  const useSymlist = version >= 6 && (offeredActions & Action.SETSYMLIST) !== 0 && hasMacroLists;
   let actions = (wants.requiredActions | wants.optionalActions) & offeredActions;
   if (useSymlist) actions |= Action.SETSYMLIST;
 
-  let wanted = Flag.HDR_LEADSPC | Flag.NOUNKNOWN;
+  let wanted = Flag.HDR_LEADSPC;
+  // Unknown SMTP commands are only worth receiving when a check answers them.
+  if (!wants.replyStages.has('unknown')) wanted |= Flag.NOUNKNOWN;
   for (const stage of Object.keys(NO_REPLY_FLAG) as ReplyStage[]) {
     if (!wants.replyStages.has(stage)) wanted |= NO_REPLY_FLAG[stage];
   }

@@ -39,8 +39,8 @@ export function encodeReply(reply: MilterReply): Buffer {
 
 /**
  * SMFIR_REPLYCODE 'y': "550 5.7.1 text" NUL, or for several lines
- * "550-5.7.1 first\r\n550 5.7.1 last" NUL. The MTA runs the text through a printf-like
- * expansion, so '%' is doubled.
+ * "550-5.7.1 first\r\n550 5.7.1 last" NUL. Sendmail uses the text as a printf format and
+ * Postfix undoes '%%', so '%' is doubled. A missing xcode becomes 4.0.0 or 5.0.0.
  */
 export function formatReplyCode(r: ReplyCode): string {
   if (!Number.isInteger(r.code) || r.code < 400 || r.code > 599) {
@@ -57,7 +57,9 @@ export function formatReplyCode(r: ReplyCode): string {
   if (lines.length === 0 || lines.length > MAX_REPLY_LINES) {
     throw new RangeError(`a reply has 1 to ${MAX_REPLY_LINES} lines, got ${lines.length}`);
   }
-  const prefix = r.xcode === undefined ? '' : `${r.xcode} `;
+  // Without an enhanced code, default to X.0.0 as libmilter's smfi_setmlreply does: some Postfix
+  // releases (milter8.c) refuse a REPLYCODE whose fifth byte is not the code's class digit.
+  const prefix = `${r.xcode ?? `${cls}.0.0`} `;
   return lines
     .map((line, i) => {
       if (/[\r\n\0]/.test(line)) throw new RangeError('reply text lines must not contain CR, LF or NUL');
