@@ -44,19 +44,28 @@ export class FrameDecoder {
   push(chunk: Buffer): Frame[] {
     if (this.failed) throw this.failed;
     let buf: Buffer;
+    const frames: Frame[] = [];
     if (this.pendingBytes === 0) {
       buf = chunk;
     } else {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
-      // A large frame trickling in: keep collecting until it is whole, then copy it once.
-      if (this.pendingNeed > 0 && this.pendingBytes < this.pendingNeed) return [];
-      buf = Buffer.concat(this.pending, this.pendingBytes);
+      const need = this.pendingNeed;
+      if (need > 0) {
+        // A large frame trickling in: keep collecting until it is whole, then copy exactly
+        // its bytes once. The rest of the chunk stays a view: copying it along would make
+        // every body chunk kept for scanning hold twice its size.
+        if (this.pendingBytes < need) return [];
+        const whole = Buffer.concat(this.pending, need);
+        frames.push({ command: whole[HEADER_BYTES]!, data: whole.subarray(HEADER_BYTES + 1) });
+        buf = chunk.subarray(chunk.length - (this.pendingBytes - need));
+      } else {
+        buf = Buffer.concat(this.pending, this.pendingBytes);
+      }
       this.pending = [];
       this.pendingBytes = 0;
       this.pendingNeed = 0;
     }
-    const frames: Frame[] = [];
     let offset = 0;
     while (buf.length - offset >= HEADER_BYTES) {
       const length = buf.readUInt32BE(offset);

@@ -5,7 +5,8 @@ import { PayloadReader } from './reader.js';
 // Postfix sends a stage byte with no pairs when a stage has no macros to give.
 export function decodeMacro(r: PayloadReader): Macro {
   const stage = String.fromCharCode(r.byte('stage'));
-  const macros: Record<string, string> = {};
+  // No prototype: a macro named __proto__ is kept like any other.
+  const macros: Record<string, string> = Object.create(null) as Record<string, string>;
   while (r.remaining > 0) {
     const name = r.cstring('macro name');
     if (r.remaining === 0) r.fail(`macro ${name} has no value`);

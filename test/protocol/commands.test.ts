@@ -47,6 +47,12 @@ describe('decodeCommand: well-formed commands', () => {
     expect(decode(packet('D', 'M', z('{auth_authen}'), z('')))).toMatchObject({ macros: { '{auth_authen}': '' } });
   });
 
+  it('MACRO named __proto__ is kept like any other name', () => {
+    const cmd = decode(packet('D', 'C', z('__proto__'), z('x'))) as Extract<MilterCommand, { kind: 'macro' }>;
+    expect(Object.keys(cmd.macros)).toEqual(['__proto__']);
+    expect(cmd.macros['__proto__']).toBe('x');
+  });
+
   it('CONNECT family 4', () => {
     expect(decode(packet('C', z('client.example.net'), '4', u16(49152), z('192.0.2.1')))).toEqual({
       kind: 'connect',
