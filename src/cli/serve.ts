@@ -36,4 +36,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Reload is not built yet; without a handler SIGHUP would kill the server mid-message.
+  process.on('SIGHUP', () => log.warn('SIGHUP: configuration reload is not supported yet; restart to apply changes'));
 }
