@@ -98,6 +98,8 @@ export class MtaClient {
   closed = false;
   /** Why the client gave up on the stream, if it did. */
   error: Error | undefined;
+  /** Every stage whose reply this client waited for and got, in order (e.g. 'connect', 'body'). */
+  readonly stagesAnswered: string[] = [];
 
   private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
   private readonly answers: MilterAnswer[] = [];
@@ -253,6 +255,7 @@ export class MtaClient {
         bodyBytesSent += chunk.length;
         if (!waitEach) continue;
         const answer = await this.nextFinal('body', true);
+        this.stagesAnswered.push('body');
         if (answer.kind === 'skip') skipped = true;
         else if (answer.kind !== 'continue') {
           const result = done('body', answer);
@@ -268,6 +271,7 @@ export class MtaClient {
     for (;;) {
       const answer = await this.nextFinal('end of message', false, true);
       if (FINAL.has(answer.kind)) {
+        this.stagesAnswered.push('eom');
         const result = done('eom', answer, modifications);
         await this.abort();
         return result;
@@ -345,6 +349,7 @@ export class MtaClient {
     this.queue(command);
     if (this.agreed(noReplyFlag)) return undefined;
     const answer = await this.nextFinal(name);
+    this.stagesAnswered.push(name);
     return answer.kind === 'continue' ? undefined : answer;
   }
 

@@ -1,0 +1,384 @@
+// Thresher benchmark (`npm run bench`): frame decoding throughput, messages per second and
+// latency through real loopback sessions against a server child process, and the server's
+// memory with 1,000 idle connections. Loopback only; every loop is bounded; stops by itself.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FrameDecoder, decodeCommand, MAX_BODY_CHUNK } from '../protocol/index.js';
+import { mta } from '../protocol/mta.js';
+import { MtaClient, type MessageSpec } from '../test/support/mta-client.js';
+
+const HOST = '127.0.0.1';
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = [1, 20, 200];
+const IDLE_CONNECTIONS = 1000;
+const TARGET = { msgPerSecAt20: 3000, p99Ms: 10, idleRssMB: 150 };
+const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------- realistic traffic
+
+/** Deterministic 4-20 KB body: text lines as a mail client writes them, CRLF-terminated. */
+function body(i: number, spam = false): Buffer {
+  const size = 4096 + ((i * 7919) % 16384);
+  const words = ['invoice', 'meeting', 'tomorrow', 'please', 'find', 'attached', 'regards', 'the', 'report', 'quarterly', 'update', 'project'];
+  const lines: string[] = [];
+  let n = 0;
+  let k = i;
+  if (spam) lines.push(GTUBE);
+  while (n < size) {
+    let line = '';
+    while (line.length < 70) line += `${words[(k = (k * 1103515245 + 12345) >>> 0) % words.length]} `;
+    lines.push(line.trimEnd());
+    n += line.length + 1;
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n');
+}
+
+function headers(i: number): [string, string][] {
+  return [
+    ['Received', `from client${i}.example.org (client${i}.example.org [192.0.2.${i % 250}])\n\tby mx.example.net (Postfix) with ESMTPS id 4Z${i}Q\n\tfor <bob@example.net>; Tue, 3 Jun 2025 10:00:00 +0000 (UTC)`],
+    ['Return-Path', `<alice${i}@example.org>`],
+    ['DKIM-Signature', `v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=sel1; h=from:to:subject:date:message-id; bh=${'A'.repeat(44)}; b=${'B'.repeat(340)}`],
+    ['From', `Alice <alice${i}@example.org>`],
+    ['To', 'Bob <bob@example.net>'],
+    ['Subject', `Quarterly report ${i}`],
+    ['Date', 'Tue, 3 Jun 2025 10:00:00 +0000'],
+    ['Message-ID', `<${i}.1717408800@client.example.org>`],
+    ['MIME-Version', '1.0'],
+    ['Content-Type', 'text/plain; charset=utf-8'],
+    ['Content-Transfer-Encoding', '8bit'],
+    ['X-Mailer', 'Example Mail 1.2.3'],
+  ];
+}
+
+/** The bytes Postfix sends for one SMTP session with one message (HDR_LEADSPC style values). */
+function conversation(i: number): Buffer {
+  const frames: Buffer[] = [
+    mta.optneg(6, 0x1ff, 0x1fffff),
+    mta.macro(0x43, { j: 'mx.example.net', '{daemon_name}': 'smtpd', v: 'Postfix 3.8.5' }),
+    mta.connect(`client${i}.example.org`, '4', 40000 + (i % 20000), `192.0.2.${i % 250}`),
+    mta.macro(0x48, { '{tls_version}': 'TLSv1.3', '{cipher}': 'TLS_AES_256_GCM_SHA384' }),
+    mta.helo(`client${i}.example.org`),
+    mta.macro(0x4d, { i: `4Z${i}Q`, '{auth_type}': '', '{auth_authen}': '', '{mail_addr}': `alice${i}@example.org` }),
+    mta.mail(`<alice${i}@example.org>`, 'SIZE=12345', 'BODY=8BITMIME'),
+    mta.macro(0x52, { '{rcpt_addr}': 'bob@example.net' }),
+    mta.rcpt('<bob@example.net>'),
+    mta.data(),
+    ...headers(i).map(([n, v]) => mta.header(n, ` ${v}`)),
+    mta.eoh(),
+  ];
+  const b = body(i);
+  for (let off = 0; off < b.length; off += MAX_BODY_CHUNK) frames.push(mta.body(b.subarray(off, off + MAX_BODY_CHUNK)));
+  frames.push(mta.macro(0x45, { i: `4Z${i}Q` }), mta.eom(), mta.abort(), mta.quit());
+  return Buffer.concat(frames);
+}
+
+function benchDecode(): { mbPerSec: number; framesPerSec: number; bytes: number; seconds: number } {
+  const stream = Buffer.concat(Array.from({ length: 256 }, (_, i) => conversation(i)));
+  const CHUNK = 16 * 1024;
+  const pass = (): number => {
+    const d = new FrameDecoder();
+    let frames = 0;
+    for (let off = 0; off < stream.length; off += CHUNK) {
+      for (const f of d.push(stream.subarray(off, off + CHUNK))) {
+        decodeCommand(f);
+        frames++;
+      }
+    }
+    return frames;
+  };
+  for (let i = 0; i < 5; i++) pass(); // warm-up
+  const started = performance.now();
+  let bytes = 0;
+  let frames = 0;
+  // At most 2,000 passes or about 3 seconds, whichever comes first.
+  for (let i = 0; i < 2000 && performance.now() - started < 3000; i++) {
+    frames += pass();
+    bytes += stream.length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { mbPerSec: round(bytes / 1e6 / seconds), framesPerSec: Math.round(frames / seconds), bytes, seconds: round(seconds, 2) };
+}
+
+// ---------------------------------------------------------------- server child process
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startChild(dir: string): Promise<Child> {
+  const config = join(dir, 'thresher.yaml');
+  writeFileSync(config, 'log_level: warn\nlimits:\n  max_connections: 5000\n  shutdown_grace_seconds: 5\n');
+  const port = await freePort();
+  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const proc = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main, 'serve', '--listen', `inet:${HOST}:${port}`, '-c', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+  });
+  let log = '';
+  const keep = (b: Buffer) => {
+    log = (log + b.toString()).slice(-8000);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+
+  // Ready once it accepts a connection (log_level warn prints nothing on start).
+  const until = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const c = await MtaClient.connect(HOST, port, { timeoutMs: 1000 });
+      c.close();
+      break;
+    } catch (err) {
+      if (proc.exitCode !== null || Date.now() > until) throw new Error(`server did not start: ${(err as Error).message}\n${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    proc,
+    port,
+    output: () => log,
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 15_000)));
+      if ((await Promise.race([exited, late])) === 'late') {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** CPU time (user + system) the process has used so far, in milliseconds. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK) is not reachable from Node). */
+const CLOCK_TICKS = 100;
+
+function rssMB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return round(Number(m[1]) / 1024);
+}
+
+// ---------------------------------------------------------------- loopback sessions
+
+function spec(i: number): MessageSpec {
+  return {
+    macros: { connect: { j: 'mx.example.net', '{daemon_name}': 'smtpd' }, mail: { i: `4Z${i}Q` }, eom: { i: `4Z${i}Q` } },
+    connect: { hostname: `client${i}.example.org`, address: `192.0.2.${i % 250}`, port: 40000 + (i % 20000) },
+    helo: `client${i}.example.org`,
+    from: `alice${i}@example.org`,
+    mailArgs: ['SIZE=12345'],
+    rcpts: ['bob@example.net'],
+    headers: headers(i),
+    // One message in ten is GTUBE, so both verdicts are exercised.
+    body: body(i, i % 10 === 0),
+  };
+}
+
+/** A small pool of prepared messages: the client should not spend its time building them. */
+const SPECS = Array.from({ length: 64 }, (_, i) => spec(i));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+interface LoadResult {
+  connections: number;
+  messages: number;
+  seconds: number;
+  msgPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  /** Server CPU (user + system) per message, and its share of one core over the run. */
+  serverCpuUsPerMsg: number;
+  serverCpuPct: number;
+}
+
+async function openClient(port: number, n: number): Promise<MtaClient> {
+  const c = await MtaClient.connect(HOST, port, { timeoutMs: 10_000 });
+  await c.negotiate();
+  await c.hello(SPECS[n % SPECS.length]!);
+  return c;
+}
+
+async function benchLoad(child: Child, connections: number, seconds: number): Promise<LoadResult> {
+  const port = child.port;
+  const pid = child.proc.pid!;
+  const clients: MtaClient[] = [];
+  for (let i = 0; i < connections; i += 50) {
+    const batch = await Promise.all(Array.from({ length: Math.min(50, connections - i) }, (_, k) => openClient(port, i + k)));
+    clients.push(...batch);
+  }
+  const latencies: number[] = [];
+  let errors = 0;
+  const cpuBefore = cpuMs(pid);
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let lastDone = started;
+  await Promise.all(
+    clients.map(async (c, ci) => {
+      // Bounded: stops at the deadline or after 1e6 messages, whichever comes first.
+      for (let n = ci; n < ci + 1_000_000 && performance.now() < deadline; n++) {
+        try {
+          const r = await c.sendMessage(SPECS[n % SPECS.length]!);
+          if (r.final !== 'continue' || r.modifications.length < 2) errors++;
+          latencies.push(r.elapsedMs);
+          lastDone = performance.now();
+        } catch (err) {
+          errors++;
+          process.stderr.write(`client ${ci}: ${(err as Error).message}\n`);
+          return;
+        }
+      }
+    }),
+  );
+  const elapsed = (lastDone - started) / 1000;
+  const serverCpu = cpuMs(pid) - cpuBefore;
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.close())));
+  for (const c of clients) c.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    connections,
+    messages: latencies.length,
+    seconds: round(elapsed, 2),
+    msgPerSec: Math.round(latencies.length / elapsed),
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    maxMs: round(latencies[latencies.length - 1] ?? NaN, 2),
+    errors,
+    serverCpuUsPerMsg: Math.round((serverCpu * 1000) / Math.max(1, latencies.length)),
+    serverCpuPct: Math.round(serverCpu / 10 / elapsed),
+  };
+}
+
+interface IdleResult {
+  connections: number;
+  rssBeforeMB: number;
+  rssMB: number;
+  kbPerConnection: number;
+  servedAfter: boolean;
+}
+
+async function benchIdle(child: Child, count: number): Promise<IdleResult> {
+  const pid = child.proc.pid!;
+  const rssBeforeMB = rssMB(pid);
+  const clients: MtaClient[] = [];
+  try {
+    for (let i = 0; i < count; i += 100) {
+      const batch = await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, k) => openClient(child.port, i + k)));
+      clients.push(...batch);
+    }
+    // Let the server settle (no reply is due for CONNECT/HELO under the no-reply flags).
+    await new Promise((r) => setTimeout(r, 1500));
+    const rss = rssMB(pid);
+    // Still alive and served: a message on a few of the idle connections.
+    let servedAfter = true;
+    for (const c of clients.filter((_, i) => i % 100 === 0)) {
+      const r = await c.sendMessage(SPECS[1]!);
+      servedAfter &&= r.final === 'continue';
+    }
+    return { connections: clients.length, rssBeforeMB, rssMB: rss, kbPerConnection: round(((rss - rssBeforeMB) * 1024) / count), servedAfter };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  // A last resort: whatever happens, this process ends within 5 minutes.
+  const watchdog = setTimeout(() => {
+    process.stderr.write('bench: watchdog expired\n');
+    process.exit(3);
+  }, 300_000);
+  watchdog.unref();
+
+  out(`thresher bench: node ${process.version}, ${process.platform}/${process.arch}, loopback ${HOST}`);
+  const decode = benchDecode();
+  out(`decode: ${decode.mbPerSec} MB/s, ${decode.framesPerSec} frames/s (FrameDecoder + decodeCommand, Postfix-like sessions pushed in 16 KiB chunks, ${round(decode.bytes / 1e6)} MB in ${decode.seconds} s)`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-'));
+  let child: Child | undefined;
+  const load: LoadResult[] = [];
+  const idle: IdleResult[] = [];
+  let rssStartMB = NaN;
+  try {
+    child = await startChild(dir);
+    rssStartMB = rssMB(child.proc.pid!);
+    out(`server: pid ${child.proc.pid}, ${HOST}:${child.port}, log_level warn, RSS at start ${rssStartMB} MB`);
+    const describeIdle = (when: string, r: IdleResult) =>
+      out(
+        `idle ${when}: ${r.connections} connections (negotiated, CONNECT+HELO sent): server RSS ${r.rssMB} MB (was ${r.rssBeforeMB} MB, ${r.kbPerConnection} KB/connection), still serving: ${r.servedAfter}   [target <${TARGET.idleRssMB} MB]`,
+      );
+    idle.push(await benchIdle(child, IDLE_CONNECTIONS));
+    describeIdle('on the fresh server', idle[0]!);
+    await benchLoad(child, 20, 1); // warm-up, not reported
+    for (const n of CONCURRENCY) {
+      const r = await benchLoad(child, n, LOAD_SECONDS);
+      load.push(r);
+      out(
+        `loopback ${String(n).padStart(3)} conn: ${r.msgPerSec} msg/s (${r.messages} messages in ${r.seconds} s), latency MAIL→final p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, errors ${r.errors}; server CPU ${r.serverCpuPct}% of a core, ${r.serverCpuUsPerMsg} µs/msg` +
+          (n === 20 ? `   [target ≥${TARGET.msgPerSecAt20} msg/s, p99 <${TARGET.p99Ms} ms]` : ''),
+      );
+    }
+    idle.push(await benchIdle(child, IDLE_CONNECTIONS));
+    describeIdle('after the load runs', idle[1]!);
+  } catch (err) {
+    out(`bench failed: ${(err as Error).stack ?? String(err)}`);
+    if (child) out(`server output:\n${child.output()}`);
+    process.exitCode = 1;
+  } finally {
+    await child?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    clearTimeout(watchdog);
+  }
+  const serverWarnings = child?.output().trim();
+  if (serverWarnings) out(`server output (warnings):\n${serverWarnings.split('\n').slice(-10).join('\n')}`);
+
+  // The worse of the two idle measurements (fresh server, and after the heap grew under load).
+  const idleMax = idle.length === 2 ? Math.max(...idle.map((r) => r.rssMB)) : null;
+  const at20 = load.find((r) => r.connections === 20);
+  const targets = {
+    msgPerSecAt20: { target: `>= ${TARGET.msgPerSecAt20}`, value: at20?.msgPerSec ?? null, met: (at20?.msgPerSec ?? 0) >= TARGET.msgPerSecAt20 },
+    p99MsAt20: { target: `< ${TARGET.p99Ms}`, value: at20?.p99Ms ?? null, met: (at20?.p99Ms ?? Infinity) < TARGET.p99Ms },
+    idleRssMB: { target: `< ${TARGET.idleRssMB}`, value: idleMax, met: (idleMax ?? Infinity) < TARGET.idleRssMB },
+  };
+  for (const [name, t] of Object.entries(targets)) out(`target ${name}: ${t.value} (${t.target}) ${t.met ? 'MET' : 'MISSED'}`);
+  out(JSON.stringify({ node: process.version, decode, server: { rssStartMB }, loopback: load, idle, targets }));
+}
+
+await main();
