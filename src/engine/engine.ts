@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message } from '../message/message.js';
-import type { Check, Hit, Stage, SymbolDef } from './check.js';
+import type { Check, CheckContext, Hit, Stage, SymbolDef } from './check.js';
 import { addSymbols, type ScanResult, type ScoredSymbol } from './result.js';
 
 export interface EngineOptions {
@@ -80,15 +80,25 @@ export class Engine {
   }
 
   private async runOne(check: Check, message: Message, log: Logger): Promise<Hit[] | Error> {
-    const controller = new AbortController();
+    // The AbortController is made only if the check looks at its signal: most checks are
+    // synchronous and a controller per check per message showed up in profiles.
+    let controller: AbortController | undefined;
+    const ctx: CheckContext = {
+      message,
+      log,
+      get signal() {
+        controller ??= new AbortController();
+        return controller.signal;
+      },
+    };
     let timer: NodeJS.Timeout | undefined;
     try {
-      const pending = check.run({ message, signal: controller.signal, log });
+      const pending = check.run(ctx);
       // Synchronous checks (most content rules) skip the timer entirely.
       if (Array.isArray(pending)) return pending;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          controller.abort();
+          controller?.abort();
           reject(new CheckTimeout(`${check.name} timed out`));
         }, this.options.checkTimeoutMs);
       });

@@ -42,7 +42,7 @@ export class Message {
   /** True when some header or body bytes were passed through without being kept. */
   truncated = false;
 
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
   private keptBytes = 0;
   private joined: Buffer | undefined;
 
@@ -84,10 +84,11 @@ export class Message {
     this.joined = undefined;
   }
 
-  /** The scanned body as one buffer, joined once on first use. */
+  /** The scanned body as one buffer, joined once on first use (the pieces are then let go). */
   get body(): Buffer {
     if (this.joined === undefined) {
       this.joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.chunks = [this.joined];
     }
     return this.joined;
   }
