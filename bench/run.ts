@@ -2,7 +2,7 @@
 // latency through real loopback sessions against a server child process, and the server's
 // memory with 1,000 idle connections. Loopback only; every loop is bounded; stops by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { MtaClient, type MessageSpec } from '../test/support/mta-client.js';
 
 const HOST = '127.0.0.1';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** The server's log level: info (the default, one line per message) measures what production pays. */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const CONCURRENCY = [1, 20, 200];
 const IDLE_CONNECTIONS = 1000;
 const TARGET = { msgPerSecAt20: 3000, p99Ms: 10, idleRssMB: 150 };
@@ -128,22 +130,23 @@ async function freePort(): Promise<number> {
 
 async function startChild(dir: string): Promise<Child> {
   const config = join(dir, 'thresher.yaml');
-  writeFileSync(config, 'log_level: warn\nlimits:\n  max_connections: 5000\n  shutdown_grace_seconds: 5\n');
+  writeFileSync(config, `log_level: ${LOG_LEVEL}\nlimits:\n  max_connections: 5000\n  shutdown_grace_seconds: 5\n`);
+  // The server logs to a file, as in production (journald or a log file), not through this process.
+  const logFd = openSync(join(dir, 'server.log'), 'w');
   const port = await freePort();
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const proc = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main, 'serve', '--listen', `inet:${HOST}:${port}`, '-c', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, 'pipe'],
     cwd: dir,
   });
   let log = '';
   const keep = (b: Buffer) => {
     log = (log + b.toString()).slice(-8000);
   };
-  proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
 
-  // Ready once it accepts a connection (log_level warn prints nothing on start).
+  // Ready once it accepts a connection.
   const until = Date.now() + 15_000;
   for (;;) {
     try {
@@ -339,7 +342,7 @@ async function main(): Promise<void> {
   try {
     child = await startChild(dir);
     rssStartMB = rssMB(child.proc.pid!);
-    out(`server: pid ${child.proc.pid}, ${HOST}:${child.port}, log_level warn, RSS at start ${rssStartMB} MB`);
+    out(`server: pid ${child.proc.pid}, ${HOST}:${child.port}, log_level ${LOG_LEVEL} (one JSON line per message at info), RSS at start ${rssStartMB} MB`);
     const describeIdle = (when: string, r: IdleResult) =>
       out(
         `idle ${when}: ${r.connections} connections (negotiated, CONNECT+HELO sent): server RSS ${r.rssMB} MB (was ${r.rssBeforeMB} MB, ${r.kbPerConnection} KB/connection), still serving: ${r.servedAfter}   [target <${TARGET.idleRssMB} MB]`,
