@@ -5,4 +5,14 @@ cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 [ -d node_modules ] || npm ci
 npm run build --silent
-exec npx vitest run "$@"
+report="$(mktemp -t thresher-vitest-XXXXXX.json)"
+trap 'rm -f "$report"' EXIT
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+# One plain closing line, whatever the runner printed above it.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" || echo "tests: no report (vitest status $status)"
+exit "$status"
