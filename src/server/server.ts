@@ -1,5 +1,5 @@
 import { chmod, lstat, unlink } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
@@ -111,13 +111,25 @@ async function bind(server: Server, spec: ListenSpec, socketMode: string): Promi
   return formatListenSpec({ kind: 'inet', host: spec.host, port: addr.port });
 }
 
-/** A socket file left by a crashed run would make listen fail with EADDRINUSE. */
+/**
+ * A socket file left by a crashed run would make listen fail with EADDRINUSE; one that still
+ * answers belongs to a running instance and is left alone.
+ */
 async function removeStaleSocket(path: string): Promise<void> {
   try {
     const st = await lstat(path);
     if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
-    await unlink(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
   }
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = connect(path, () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.on('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`${path}: another process is listening on this socket`);
+  await unlink(path);
 }

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,7 +163,16 @@ describe('server lifecycle', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'thresher-sock-')), 'milter.sock');
     let s = await start({ unix_socket_mode: '0600' }, builtinChecks(), [`unix:${path}`]);
     expect(statSync(path).mode & 0o777).toBe(0o600);
+    const live = s;
+    await expect(start({}, builtinChecks(), [`unix:${path}`])).rejects.toThrow(/another process is listening/);
+    server = live;
     await s.close();
+    writeFileSync(path, 'not a socket');
+    await expect(start({}, builtinChecks(), [`unix:${path}`])).rejects.toThrow(/not a socket/);
+    rmSync(path);
+    // A socket file whose server is gone, as a crashed run leaves it.
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(statSync(path).isSocket()).toBe(true);
     s = await start({ unix_socket_mode: '0660' }, builtinChecks(), [`unix:${path}`]);
     expect(s.addresses).toEqual([`unix:${path}`]);
     expect(statSync(path).mode & 0o777).toBe(0o660);
