@@ -4,7 +4,7 @@ import { Engine } from '../engine/engine.js';
 
 /** The engine with every registered check, configured. */
 export function createEngine(config: Readonly<Config>): Engine {
-  return new Engine(builtinChecks(), {
+  return new Engine(builtinChecks(config), {
     scores: config.scores,
     checkTimeoutMs: config.limits.check_timeout_seconds * 1000,
   });

@@ -33,7 +33,7 @@ function slowCheck(ms: number): Check {
   };
 }
 
-async function start(raw: object, checks: Check[] = builtinChecks(), listen = ['inet:127.0.0.1:0']) {
+async function start(raw: object, checks: Check[] = builtinChecks(parseConfig({})), listen = ['inet:127.0.0.1:0']) {
   const config = parseConfig(raw);
   const engine = new Engine(checks, { scores: {}, checkTimeoutMs: 10000 });
   server = await startServer({ config, engine, log, listen });
@@ -117,7 +117,7 @@ describe('server lifecycle', () => {
   });
 
   it('sends PROGRESS while checks run, then the verdict; idle timeout does not fire meanwhile', async () => {
-    const s = await start({ limits: { progress_interval_seconds: 0.1, idle_timeout_seconds: 0.2 } }, [...builtinChecks(), slowCheck(700)]);
+    const s = await start({ limits: { progress_interval_seconds: 0.1, idle_timeout_seconds: 0.2 } }, [...builtinChecks(parseConfig({})), slowCheck(700)]);
     const a = await Raw.open(s.addresses[0]!);
     await a.startMessage();
     a.send(mta.eom());
@@ -128,7 +128,7 @@ describe('server lifecycle', () => {
   });
 
   it('on close, lets a message in flight finish, closes idle connections at once', async () => {
-    const s = await start({ limits: { shutdown_grace_seconds: 5 } }, [...builtinChecks(), slowCheck(400)]);
+    const s = await start({ limits: { shutdown_grace_seconds: 5 } }, [...builtinChecks(parseConfig({})), slowCheck(400)]);
     const busy = await Raw.open(s.addresses[0]!);
     const idle = await Raw.open(s.addresses[0]!);
     await busy.startMessage();
@@ -147,7 +147,7 @@ describe('server lifecycle', () => {
   });
 
   it('gives up on a message in flight after shutdown_grace_seconds', async () => {
-    const s = await start({ limits: { shutdown_grace_seconds: 0.2 } }, [...builtinChecks(), slowCheck(5000)]);
+    const s = await start({ limits: { shutdown_grace_seconds: 0.2 } }, [...builtinChecks(parseConfig({})), slowCheck(5000)]);
     const busy = await Raw.open(s.addresses[0]!);
     await busy.startMessage();
     busy.send(mta.eom());
@@ -161,19 +161,19 @@ describe('server lifecycle', () => {
 
   it('listens on a unix socket with the configured mode, replacing a stale socket file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'thresher-sock-')), 'milter.sock');
-    let s = await start({ unix_socket_mode: '0600' }, builtinChecks(), [`unix:${path}`]);
+    let s = await start({ unix_socket_mode: '0600' }, builtinChecks(parseConfig({})), [`unix:${path}`]);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const live = s;
-    await expect(start({}, builtinChecks(), [`unix:${path}`])).rejects.toThrow(/another process is listening/);
+    await expect(start({}, builtinChecks(parseConfig({})), [`unix:${path}`])).rejects.toThrow(/another process is listening/);
     server = live;
     await s.close();
     writeFileSync(path, 'not a socket');
-    await expect(start({}, builtinChecks(), [`unix:${path}`])).rejects.toThrow(/not a socket/);
+    await expect(start({}, builtinChecks(parseConfig({})), [`unix:${path}`])).rejects.toThrow(/not a socket/);
     rmSync(path);
     // A socket file whose server is gone, as a crashed run leaves it.
     spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
     expect(statSync(path).isSocket()).toBe(true);
-    s = await start({ unix_socket_mode: '0660' }, builtinChecks(), [`unix:${path}`]);
+    s = await start({ unix_socket_mode: '0660' }, builtinChecks(parseConfig({})), [`unix:${path}`]);
     expect(s.addresses).toEqual([`unix:${path}`]);
     expect(statSync(path).mode & 0o777).toBe(0o660);
     const a = await Raw.open(s.addresses[0]!);
