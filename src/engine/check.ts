@@ -15,6 +15,11 @@ export interface Hit {
   symbol: string;
   /** Short detail for logs and X-Spam-Result, e.g. the matched value. */
   detail?: string;
+  /**
+   * A hard block: answer the MTA at once with this SMTP reply (an IP block at connect, a
+   * sender block at MAIL). Only honoured at early stages; the symbol is still recorded.
+   */
+  block?: string;
 }
 
 export interface CheckContext {

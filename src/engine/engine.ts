@@ -76,6 +76,7 @@ export class Engine {
     if (!def) throw new Error(`check ${check.name} emitted undeclared symbol ${hit.symbol}`);
     const s: ScoredSymbol = { name: hit.symbol, score: this.score(hit.symbol), description: def.description };
     if (hit.detail !== undefined) s.detail = hit.detail;
+    if (hit.block !== undefined) s.block = hit.block;
     return s;
   }
 

@@ -4,6 +4,8 @@ export interface ScoredSymbol {
   score: number;
   description: string;
   detail?: string;
+  /** SMTP reply for a hard block (see Hit.block). */
+  block?: string;
 }
 
 /** What the engine found for one message: evidence, plus what could not be checked. */
@@ -16,6 +18,11 @@ export interface ScanResult {
 
 export function emptyResult(): ScanResult {
   return { symbols: [], score: 0, failures: [] };
+}
+
+/** The first hard block among the symbols, if any. */
+export function blockOf(result: ScanResult): ScoredSymbol | undefined {
+  return result.symbols.find((s) => s.block !== undefined);
 }
 
 /** Adds symbols to a result; a symbol emitted twice counts once (the first detail wins). */

@@ -7,6 +7,7 @@ import {
   encodeReply,
   negotiate,
   noReplyFlag,
+  parseReplyCode,
   type MilterCommand,
   type MilterReply,
   type Modification,
@@ -16,8 +17,8 @@ import {
 } from '../../protocol/index.js';
 import type { Stage } from '../engine/check.js';
 import type { Engine } from '../engine/engine.js';
-import { addSymbols, emptyResult, type ScanResult } from '../engine/result.js';
-import { Message, type ClientInfo, type ScanLimits } from '../message/message.js';
+import { addSymbols, blockOf, emptyResult, type ScanResult } from '../engine/result.js';
+import { Message, type ClientInfo, type EnvelopeAddress, type ScanLimits } from '../message/message.js';
 import { decide, type Policy, type Verdict } from '../policy/decide.js';
 import { VERDICT_HEADERS, verdictHeaders } from '../policy/headers.js';
 import { SessionError } from './errors.js';
@@ -52,10 +53,8 @@ export class Session {
   private readonly macros = new Macros();
   private client: ClientInfo | undefined;
   private helo: string | undefined;
-  private connPending: Promise<void>[] = [];
   private connResult: ScanResult = emptyResult();
   private message: Message | undefined;
-  private msgPending: Promise<void>[] = [];
   private msgResult: ScanResult = emptyResult();
   /** Occurrences of our verdict headers sent by the client, per lower-case name. */
   private forged = new Map<string, number>();
@@ -84,31 +83,22 @@ export class Session {
         this.expect(cmd.kind, 'connect');
         this.client = { hostname: cmd.hostname, address: cmd.address, port: cmd.port, family: cmd.family };
         this.state = 'ready';
-        this.runEarly('connect', 'connection');
-        this.reply('connect', { kind: 'continue' });
-        return;
+        return this.early('connect', 'connection');
       case 'helo':
         this.expect(cmd.kind, 'ready', 'done', 'envelope');
         this.endMessage();
         this.helo = cmd.name;
         this.state = 'ready';
-        this.runEarly('helo', 'connection');
-        this.reply('helo', { kind: 'continue' });
-        return;
+        return this.early('helo', 'connection');
       case 'mail':
         // A MAIL after the end of a message without ABORT starts a new one (implicit abort).
         this.expect(cmd.kind, 'ready', 'done', 'envelope');
         this.endMessage();
         this.startMessage(cmd.address, cmd.args);
-        this.runEarly('mail', 'message');
-        this.reply('mail', { kind: 'continue' });
-        return;
+        return this.early('mail', 'message');
       case 'rcpt':
         this.expect(cmd.kind, 'envelope');
-        this.message!.recipients.push({ address: stripBrackets(cmd.address), args: cmd.args });
-        this.runEarly('rcpt', 'message');
-        this.reply('rcpt', { kind: 'continue' });
-        return;
+        return this.early('rcpt', 'message', { address: stripBrackets(cmd.address), args: cmd.args });
       case 'data':
         this.expect(cmd.kind, 'envelope');
         this.state = 'headers';
@@ -150,7 +140,6 @@ export class Session {
         this.macros.clearAll();
         this.client = undefined;
         this.helo = undefined;
-        this.connPending = [];
         this.connResult = emptyResult();
         this.state = 'connect';
         return;
@@ -218,7 +207,6 @@ export class Session {
     m.sender = { address: stripBrackets(address), args };
     this.message = m;
     this.msgResult = emptyResult();
-    this.msgPending = [];
     this.forged = new Map();
     this.skipSent = false;
     this.state = 'envelope';
@@ -227,17 +215,39 @@ export class Session {
   private endMessage(): void {
     if (this.message !== undefined) this.macros.clearMessage();
     this.message = undefined;
-    this.msgPending = [];
   }
 
-  /** Starts an early stage's checks now; their symbols are collected at end of message. */
-  private runEarly(stage: Stage, scope: 'connection' | 'message'): void {
-    if (!this.o.engine.hasStage(stage)) return;
+  /**
+   * Runs an early stage's checks before answering it, so a hard block (an IP block at
+   * connect, a sender block at MAIL) is answered at once. Without checks for the stage the
+   * answer is immediate (and usually not even sent: the stage was negotiated as no-reply).
+   * A recipient is added to the message only if it was not blocked.
+   */
+  private early(stage: Stage & ReplyStage, scope: 'connection' | 'message', rcpt?: EnvelopeAddress): void | Promise<void> {
+    if (!this.o.engine.hasStage(stage)) {
+      if (rcpt) this.message!.recipients.push(rcpt);
+      this.reply(stage, { kind: 'continue' });
+      return;
+    }
     const m = this.message ?? new Message(this.o.limits);
     m.client ??= this.client;
     m.helo ??= this.helo;
-    if (scope === 'connection') this.connPending.push(this.o.engine.run(stage, m, this.connResult, this.o.log));
-    else this.msgPending.push(this.o.engine.run(stage, m, this.msgResult, this.o.log));
+    const stageResult = emptyResult();
+    // The recipient being checked is the last one while its checks run.
+    if (rcpt) m.recipients.push(rcpt);
+    return this.o.engine.run(stage, m, stageResult, this.o.log).then(() => {
+      const block = blockOf(stageResult);
+      if (block?.block !== undefined) {
+        if (rcpt) m.recipients.pop();
+        this.o.log.info({ stage, symbol: block.name, detail: block.detail, reply: block.block, rcpt: rcpt?.address }, 'blocked');
+        this.o.send(encodeReply(parseReplyCode(block.block)));
+        return;
+      }
+      const target = scope === 'connection' ? this.connResult : this.msgResult;
+      addSymbols(target, stageResult.symbols);
+      target.failures.push(...stageResult.failures);
+      this.reply(stage, { kind: 'continue' });
+    });
   }
 
   private onHeader(name: string, rawValue: string): void {
@@ -271,7 +281,6 @@ export class Session {
         : undefined;
     progress?.unref();
     try {
-      await Promise.all([...this.connPending, ...this.msgPending]);
       const result = emptyResult();
       addSymbols(result, this.connResult.symbols);
       addSymbols(result, this.msgResult.symbols);

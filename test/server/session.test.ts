@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Action, Flag, FrameDecoder, type MilterCommand } from '../../protocol/index.js';
 import { decodeAnswer, type MilterAnswer } from '../../protocol/mta.js';
 import { createEngine } from '../../src/cli/compose.js';
+import type { Check } from '../../src/engine/check.js';
+import { Engine } from '../../src/engine/engine.js';
 import { parseConfig } from '../../src/config/load.js';
 import { policyFromConfig } from '../../src/policy/decide.js';
 import { SessionError } from '../../src/server/errors.js';
@@ -13,9 +15,9 @@ const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.
 const ALL_ACTIONS = 0x1ff;
 const ALL_FLAGS = 0x1fffff;
 
-function makeSession(configRaw: object = {}) {
+function makeSession(configRaw: object = {}, extraChecks: Check[] = []) {
   const config = parseConfig(configRaw);
-  const engine = createEngine(config);
+  const engine = extraChecks.length === 0 ? createEngine(config) : new Engine([...createEngine(config).checks, ...extraChecks], { scores: {}, checkTimeoutMs: 1000 });
   const sent: MilterAnswer[] = [];
   const decoder = new FrameDecoder();
   const session = new Session({
@@ -229,4 +231,41 @@ describe('Session errors: commands out of order', () => {
       expect(() => session.handle(cmd)).toThrow(SessionError);
     });
   }
+});
+
+describe('Session early answers (hard blocks)', () => {
+  const ipBlock: Check = {
+    name: 'ip-block',
+    stage: 'connect',
+    symbols: { IP_BLOCKED: { score: 100, description: 'client IP blocked' } },
+    run: ({ message }) => (message.client?.address === '192.0.2.66' ? [{ symbol: 'IP_BLOCKED', block: '554 5.7.1 Client blocked' }] : []),
+  };
+  const rcptBlock: Check = {
+    name: 'rcpt-block',
+    stage: 'rcpt',
+    symbols: { RCPT_BLOCKED: { score: 0, description: 'recipient refuses mail' }, RCPT_SEEN: { score: 0.5, description: 'seen' } },
+    run: ({ message }) => {
+      const last = message.recipients.at(-1)!;
+      return last.address === 'closed@example.net' ? [{ symbol: 'RCPT_BLOCKED', block: '550 5.1.1 Mailbox closed' }] : [{ symbol: 'RCPT_SEEN' }];
+    },
+  };
+
+  it('answers a blocked client at connect with the reply of the block, and lets others through', async () => {
+    const { run, session } = makeSession({}, [ipBlock]);
+    await run(optneg());
+    expect(session.negotiated!.protocol & Flag.NR_CONN).toBe(0);
+    expect(await run({ ...connect, address: '192.0.2.66' } as MilterCommand)).toEqual([{ kind: 'replycode', text: '554 5.7.1 Client blocked' }]);
+    const other = makeSession({}, [ipBlock]);
+    await other.run(optneg());
+    expect(await other.run(connect)).toEqual([{ kind: 'continue' }]);
+  });
+
+  it('refuses one recipient at RCPT and keeps the others; only accepted recipients count', async () => {
+    const { run } = makeSession({}, [rcptBlock]);
+    await run(optneg(), connect, helo, mail);
+    expect(await run(rcpt)).toEqual([{ kind: 'continue' }]);
+    expect(await run({ kind: 'rcpt', address: '<closed@example.net>', args: [] })).toEqual([{ kind: 'replycode', text: '550 5.1.1 Mailbox closed' }]);
+    const end = await run({ kind: 'eoh' }, body('hello'), eom);
+    expect(end).toContainEqual({ kind: 'addheader', name: 'X-Spam-Result', value: ' RCPT_SEEN (0.5)' });
+  });
 });
