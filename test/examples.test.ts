@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { defaultConfigYaml } from '../src/config/defaults-yaml.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { configSchema, limitsSchema } from '../src/config/schema.js';
 
@@ -24,7 +25,7 @@ function keysOf(schema: unknown): string[] {
 }
 
 /** The nested object keys of the config: thresholds, replies (limits is listed on its own). */
-const nestedObjects = ['limits', 'thresholds', 'replies'] as const;
+const nestedObjects = ['limits', 'thresholds', 'replies', 'headers'] as const;
 
 /** `serve` → its option flags as declared in src/cli/main.ts (`--listen`, `--config`, ...). */
 function cliOptions(command: string): string[] {
@@ -39,6 +40,10 @@ describe('examples/thresher.yaml', () => {
   it('is exactly the built-in defaults', async () => {
     const loaded = await loadConfig(`${root}/examples/thresher.yaml`);
     expect(loaded).toEqual(defaults);
+  });
+
+  it('is what `thresher config defaults` prints, generated from the schema', () => {
+    expect(read('examples/thresher.yaml')).toBe(defaultConfigYaml());
   });
 
   it('writes out every key of the schema, so it documents them all', () => {
@@ -108,7 +113,7 @@ describe('README.md', () => {
   it('mentions every top-level and limits key of the schema', () => {
     for (const key of keysOf(configSchema)) expect(readme, key).toContain(`\`${key}`);
     for (const key of keysOf(limitsSchema)) expect(readme, key).toContain(`limits.${key}`);
-    for (const name of ['thresholds', 'replies'] as const) {
+    for (const name of ['thresholds', 'replies', 'headers'] as const) {
       for (const key of keysOf(configSchema.shape[name])) expect(readme).toContain(`${name}.${key}`);
     }
   });
@@ -117,7 +122,7 @@ describe('README.md', () => {
     const options = [...cliOptions('serve'), ...cliOptions('check')];
     expect(options).toEqual(expect.arrayContaining(['--listen', '--config', '--data-dir', '--json']));
     for (const option of options) expect(readme, option).toContain(option);
-    for (const command of ['serve', 'check']) expect(readme).toContain(`thresher ${command}`);
+    for (const command of ['serve', 'check', 'config check', 'config defaults']) expect(readme).toContain(`thresher ${command}`);
     expect(readme).toContain('--version');
     expect(readme).toContain('--help');
   });

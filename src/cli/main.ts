@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { check } from './check.js';
+import { configCheck, configDefaults } from './config.js';
 import { serve } from './serve.js';
 
 const program = new Command()
@@ -30,6 +31,19 @@ program
   .action(async (files: string[], opts: { json?: boolean; config?: string }) => {
     process.exitCode = await check(files, opts);
   });
+
+const config = program.command('config').description('validate a configuration file or print the defaults');
+config
+  .command('check')
+  .description('validate FILE: exit 0, or exit 1 with every error and its path')
+  .argument('<file>', 'YAML configuration file')
+  .action(async (file: string) => {
+    process.exitCode = await configCheck(file);
+  });
+config
+  .command('defaults')
+  .description('print the full default configuration, commented')
+  .action(() => configDefaults());
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {

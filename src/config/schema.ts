@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headersSchema, repliesSchema, thresholdsSchema } from './actions.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -32,27 +33,17 @@ export const limitsSchema = z
 export const configSchema = z
   .strictObject({
     listen: z.array(listenSpec).min(1).default(['inet:127.0.0.1:11332'])
-      .describe('Where to listen, in Postfix syntax.'),
+      .describe('Where to listen, in Postfix milter syntax: inet:HOST:PORT, inet:[IPv6]:PORT or unix:/path. `serve --listen` replaces this list.'),
     unix_socket_mode: z.string().regex(/^0?[0-7]{3}$/, { message: 'expected an octal mode such as 0660' }).default('0660')
-      .describe('Permissions of unix sockets.'),
+      .describe('Permissions of unix sockets (octal); the MTA user must be able to connect.'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info')
-      .describe('debug shows protocol traces.'),
+      .describe('fatal, error, warn, info, debug or trace: info logs one line per decided message, debug adds protocol traces.'),
     limits: limitsSchema,
-    thresholds: z
-      .strictObject({
-        spam: z.number().default(5).describe('Score at or above which X-Spam-Status says Yes.'),
-        reject: z.number().nullable().default(null).describe('Score at or above which the message is refused; null: never.'),
-      })
-      .prefault({}),
-    replies: z
-      .strictObject({
-        reject: z.string().regex(/^5\d\d( 5\.\d{1,3}\.\d{1,3})? \S.*$/, { message: 'expected a 5xx SMTP reply such as "550 5.7.1 text"' })
-          .default('550 5.7.1 Message rejected as spam')
-          .describe('SMTP reply when the reject threshold is reached.'),
-      })
-      .prefault({}),
+    thresholds: thresholdsSchema,
+    replies: repliesSchema,
+    headers: headersSchema,
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})
-      .describe('Override the score of any symbol by name.'),
+      .describe('Override the score of any symbol by name, e.g. {NOT_FULLY_SCANNED: 0.5}; an unknown name is an error.'),
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,42 +2,89 @@ import { parseReplyCode, type ReplyCode } from '../../protocol/index.js';
 import type { Config } from '../config/schema.js';
 import type { ScanResult } from '../engine/result.js';
 
-/** What happens to the message. `mark`: delivered with X-Spam-Status: Yes. */
-export type Action = 'accept' | 'mark' | 'reject';
+/**
+ * What happens to the message. `accept`: delivered (with verdict headers unless below the tag
+ * threshold); `mark`: spam, delivered with X-Spam-Status: Yes and the spam headers;
+ * `quarantine`: marked and put on hold; `tempfail`: deferred with a 4xx; `reject`: refused
+ * with a 5xx; `discard`: accepted and dropped.
+ */
+export type Action = 'accept' | 'mark' | 'quarantine' | 'tempfail' | 'reject' | 'discard';
+
+/** When two thresholds are equal, the more final action wins. */
+const SEVERITY: Record<Action, number> = { accept: 0, mark: 1, quarantine: 2, tempfail: 3, reject: 4, discard: 5 };
 
 export interface Verdict {
   action: Action;
   score: number;
   required: number;
+  /** Verdict headers are added (score at or above the tag threshold, or no tag threshold). */
+  tagged: boolean;
   result: ScanResult;
-  /** The SMTP reply for reject. */
+  /** The SMTP reply for reject and tempfail. */
   reply?: ReplyCode;
+  /** The hold reason for quarantine. */
+  reason?: string;
 }
 
 export interface Policy {
+  tag: number | null;
   spam: number;
+  quarantine: number | null;
+  tempfail: number | null;
   reject: number | null;
+  discard: number | null;
   rejectReply: ReplyCode;
+  tempfailReply: ReplyCode;
+  quarantineReason: string;
 }
 
 export function policyFromConfig(config: Pick<Config, 'thresholds' | 'replies'>): Policy {
+  const t = config.thresholds;
   return {
-    spam: config.thresholds.spam,
-    reject: config.thresholds.reject,
+    tag: t.tag,
+    spam: t.spam,
+    quarantine: t.quarantine,
+    tempfail: t.tempfail,
+    reject: t.reject,
+    discard: t.discard,
     rejectReply: parseReplyCode(config.replies.reject),
+    tempfailReply: parseReplyCode(config.replies.tempfail),
+    quarantineReason: config.replies.quarantine,
   };
 }
 
-/** Maps a scan result to an action with the policy's thresholds. */
+/**
+ * Maps a scan result to an action: of the thresholds the score reaches, the highest one
+ * decides (as rspamd orders its actions by score); on a tie the more final action wins.
+ */
 export function decide(result: ScanResult, policy: Policy): Verdict {
   const score = round(result.score);
-  const verdict: Verdict = { action: 'accept', score, required: policy.spam, result };
-  if (policy.reject !== null && score >= policy.reject) {
-    verdict.action = 'reject';
-    verdict.reply = policy.rejectReply;
-  } else if (score >= policy.spam) {
-    verdict.action = 'mark';
+  let action: Action = 'accept';
+  let reached = -Infinity;
+  const candidates: [Action, number | null][] = [
+    ['mark', policy.spam],
+    ['quarantine', policy.quarantine],
+    ['tempfail', policy.tempfail],
+    ['reject', policy.reject],
+    ['discard', policy.discard],
+  ];
+  for (const [a, threshold] of candidates) {
+    if (threshold === null || score < threshold) continue;
+    if (threshold > reached || (threshold === reached && SEVERITY[a] > SEVERITY[action])) {
+      action = a;
+      reached = threshold;
+    }
   }
+  const verdict: Verdict = {
+    action,
+    score,
+    required: policy.spam,
+    tagged: policy.tag === null || score >= policy.tag || action !== 'accept',
+    result,
+  };
+  if (action === 'reject') verdict.reply = policy.rejectReply;
+  if (action === 'tempfail') verdict.reply = policy.tempfailReply;
+  if (action === 'quarantine') verdict.reason = policy.quarantineReason.replace(/\{score\}/g, score.toFixed(1));
   return verdict;
 }
 

@@ -29,6 +29,7 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
   const connOptions: ConnectionOptions = {
     engine,
     policy: policyFromConfig(config),
+    headers: config.headers,
     wants: wantsFor(engine),
     limits: {
       maxScanBytes: limits.max_scan_bytes,

@@ -20,13 +20,15 @@ import type { Engine } from '../engine/engine.js';
 import { addSymbols, blockOf, emptyResult, type ScanResult } from '../engine/result.js';
 import { Message, type ClientInfo, type EnvelopeAddress, type ScanLimits } from '../message/message.js';
 import { decide, type Policy, type Verdict } from '../policy/decide.js';
-import { VERDICT_HEADERS, verdictHeaders } from '../policy/headers.js';
+import { planHeaderEdits, taggedSubject } from '../policy/header-plan.js';
+import { isSpam, verdictHeaderNames, verdictHeaders, type HeaderConfig } from '../policy/headers.js';
 import { SessionError } from './errors.js';
 import { Macros } from './macros.js';
 
 export interface SessionOptions {
   engine: Engine;
   policy: Policy;
+  headers: HeaderConfig;
   wants: Wants;
   limits: ScanLimits & { progressIntervalMs: number };
   log: Logger;
@@ -41,8 +43,6 @@ export interface SessionOptions {
  */
 export type SessionState = 'optneg' | 'connect' | 'ready' | 'envelope' | 'headers' | 'body' | 'done' | 'closed';
 
-const VERDICT_NAMES = new Set(VERDICT_HEADERS.map((h) => h.toLowerCase()));
-
 /** One MTA connection's milter state machine. Commands in, encoded replies out. */
 export class Session {
   state: SessionState = 'optneg';
@@ -56,11 +56,17 @@ export class Session {
   private connResult: ScanResult = emptyResult();
   private message: Message | undefined;
   private msgResult: ScanResult = emptyResult();
-  /** Occurrences of our verdict headers sent by the client, per lower-case name. */
-  private forged = new Map<string, number>();
+  /** Lower-case names of the headers we own. */
+  private readonly owned: ReadonlyMap<string, string>;
+  /** Incoming copies of the headers we own (forged verdicts), per name, values in order. */
+  private forged = new Map<string, string[]>();
+  /** The first Subject as received, for the spam prefix. */
+  private subject: string | undefined;
   private skipSent = false;
 
-  constructor(private readonly o: SessionOptions) {}
+  constructor(private readonly o: SessionOptions) {
+    this.owned = new Map(verdictHeaderNames(o.headers).map((n) => [n.toLowerCase(), n]));
+  }
 
   /** Between MAIL and the end-of-message answer: shutdown waits for this to end. */
   get inMessage(): boolean {
@@ -208,6 +214,7 @@ export class Session {
     this.message = m;
     this.msgResult = emptyResult();
     this.forged = new Map();
+    this.subject = undefined;
     this.skipSent = false;
     this.state = 'envelope';
   }
@@ -254,7 +261,13 @@ export class Session {
     // With SMFIP_HDR_LEADSPC the value keeps the space after the colon; checks see it without.
     const value = this.agreed(Flag.HDR_LEADSPC) && rawValue.startsWith(' ') ? rawValue.slice(1) : rawValue;
     const lower = name.toLowerCase();
-    if (VERDICT_NAMES.has(lower)) this.forged.set(lower, (this.forged.get(lower) ?? 0) + 1);
+    const owned = this.owned.get(lower);
+    if (owned !== undefined) {
+      const values = this.forged.get(owned) ?? [];
+      values.push(value);
+      this.forged.set(owned, values);
+    }
+    if (lower === 'subject' && this.subject === undefined) this.subject = value;
     this.message!.addHeader(name, value);
   }
 
@@ -302,21 +315,33 @@ export class Session {
   }
 
   private answer(v: Verdict): void {
-    if (v.action === 'reject' && v.reply) {
-      this.o.send(encodeReply(v.reply));
-      return;
+    switch (v.action) {
+      case 'reject':
+      case 'tempfail':
+        this.o.send(encodeReply(v.reply!));
+        return;
+      case 'discard':
+        this.o.send(encodeReply({ kind: 'discard' }));
+        return;
+      default:
+        break;
     }
-    const leadSpace = this.agreed(Flag.HDR_LEADSPC) ? ' ' : '';
-    const mods: Modification[] = [];
-    // Delete forged verdict headers highest index first: the MTA renumbers after each delete.
-    for (const name of VERDICT_HEADERS) {
-      for (let i = this.forged.get(name.toLowerCase()) ?? 0; i >= 1; i--) {
-        mods.push({ kind: 'chgheader', index: i, name, value: '' });
+    const h = this.o.headers;
+    const prefix = h.subject_prefix;
+    const plan = planHeaderEdits({
+      forged: this.forged,
+      forgedMode: h.forged,
+      forgedPrefix: h.forged_prefix,
+      subject: prefix !== null && isSpam(v) ? { value: taggedSubject(this.subject, prefix), exists: this.subject !== undefined } : undefined,
+      add: verdictHeaders(v, h),
+      leadSpace: this.agreed(Flag.HDR_LEADSPC),
+    });
+    if (v.action === 'quarantine') plan.push({ kind: 'quarantine', reason: v.reason! });
+    for (const mod of plan) {
+      if (!this.granted(actionFor(mod.kind))) {
+        this.o.log.warn({ modification: mod.kind, qid: this.macro('i') }, 'MTA did not grant the action this modification needs; skipped');
+        continue;
       }
-    }
-    for (const h of verdictHeaders(v)) mods.push({ kind: 'addheader', name: h.name, value: leadSpace + h.value });
-    for (const mod of mods) {
-      if (!this.granted(actionFor(mod.kind))) continue;
       for (const frame of encodeModification(mod)) this.o.send(frame);
     }
     this.o.send(encodeReply({ kind: 'continue' }));

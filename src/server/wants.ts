@@ -14,7 +14,7 @@ export function wantsFor(engine: Engine): Wants {
   replyStages.add('body');
   return {
     requiredActions: Action.ADDHDRS,
-    optionalActions: Action.CHGHDRS,
+    optionalActions: Action.CHGHDRS | Action.QUARANTINE,
     replyStages,
     skipBody: true,
     macros: {

@@ -64,3 +64,34 @@ describe('thresher serve', () => {
     expect(err.stderr).toContain('limits.max_connections');
   });
 });
+
+describe('thresher config', () => {
+  it('check: exit 0 and OK for a valid file', async () => {
+    const good = write('good.yaml', 'thresholds:\n  quarantine: 12\nheaders:\n  subject_prefix: "[SPAM] "\n');
+    const { stdout } = await run(process.execPath, [CLI, 'config', 'check', good]);
+    expect(stdout).toBe(`${good}: OK\n`);
+  });
+
+  it('check: exit 1 with every error and its path', async () => {
+    const bad = write('bad2.yaml', 'thresholds:\n  spam: high\nheaders:\n  forged: drop\nreplies:\n  tempfail: "550 no"\nscores:\n  NO_SUCH_SYMBOL: 1\n');
+    const e = (await run(process.execPath, [CLI, 'config', 'check', bad]).catch((x: unknown) => x)) as { code: number; stderr: string };
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain('thresholds.spam');
+    expect(e.stderr).toContain('headers.forged: Invalid option: expected one of "remove"|"rename"');
+    expect(e.stderr).toContain('replies.tempfail: expected a 4xx SMTP reply');
+  });
+
+  it('check: an unknown symbol in scores is reported', async () => {
+    const bad = write('bad3.yaml', 'scores:\n  NO_SUCH_SYMBOL: 1\n');
+    const e = (await run(process.execPath, [CLI, 'config', 'check', bad]).catch((x: unknown) => x)) as { code: number; stderr: string };
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain('unknown symbol NO_SUCH_SYMBOL');
+  });
+
+  it('defaults: prints a config that loads as the defaults', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'config', 'defaults']);
+    const file = write('defaults.yaml', stdout);
+    expect((await run(process.execPath, [CLI, 'config', 'check', file])).stdout).toContain('OK');
+    expect(stdout).toContain('# Score at or above which the message is refused');
+  });
+});

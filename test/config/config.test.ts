@@ -15,14 +15,14 @@ describe('config', () => {
   it('has built-in defaults without a file', async () => {
     const c = await loadConfig();
     expect(c.listen).toEqual(['inet:127.0.0.1:11332']);
-    expect(c.thresholds).toEqual({ spam: 5, reject: null });
+    expect(c.thresholds).toMatchObject({ tag: null, spam: 5, quarantine: null, tempfail: null, reject: null, discard: null });
     expect(c.limits.max_frame_bytes).toBe(1024 * 1024);
     expect(Object.isFrozen(c.limits)).toBe(true);
   });
 
   it('loads a YAML file and keeps defaults for what it does not set', async () => {
     const c = await loadConfig(file('thresholds:\n  reject: 15\nlimits:\n  max_connections: 20\n'));
-    expect(c.thresholds).toEqual({ spam: 5, reject: 15 });
+    expect(c.thresholds).toMatchObject({ spam: 5, reject: 15 });
     expect(c.limits.max_connections).toBe(20);
     expect(c.limits.idle_timeout_seconds).toBe(300);
   });

@@ -54,3 +54,33 @@ describe('verdict headers', () => {
     expect(resultValue(decide(resultOf(), policy))).toBe('none');
   });
 });
+
+describe('actions by threshold', () => {
+  const policy = (thresholds: object) => policyFromConfig(parseConfig({ thresholds }));
+  it('the highest threshold reached decides, whatever the action', () => {
+    const p = policy({ spam: 5, quarantine: 10, reject: 15, discard: 30 });
+    expect(decide(resultOf(['A', 4]), p).action).toBe('accept');
+    expect(decide(resultOf(['A', 5]), p).action).toBe('mark');
+    expect(decide(resultOf(['A', 12]), p).action).toBe('quarantine');
+    expect(decide(resultOf(['A', 20]), p).action).toBe('reject');
+    expect(decide(resultOf(['A', 1000]), p).action).toBe('discard');
+    const inverted = policy({ spam: 5, reject: 8, quarantine: 12 });
+    expect(decide(resultOf(['A', 13]), inverted).action).toBe('quarantine');
+  });
+  it('on equal thresholds the more final action wins', () => {
+    expect(decide(resultOf(['A', 10]), policy({ quarantine: 10, tempfail: 10 })).action).toBe('tempfail');
+    expect(decide(resultOf(['A', 10]), policy({ reject: 10, tempfail: 10 })).action).toBe('reject');
+  });
+  it('tempfail carries the 4xx reply, quarantine its reason with the score', () => {
+    const t = decide(resultOf(['A', 10]), policy({ tempfail: 10 }));
+    expect(t.reply).toEqual({ kind: 'replycode', code: 451, xcode: '4.7.1', text: 'Message deferred, try again later' });
+    const q = decide(resultOf(['A', 12.34]), policy({ quarantine: 10 }));
+    expect(q.reason).toBe('Thresher: spam score 12.3');
+  });
+  it('the tag threshold decides whether ham gets headers; spam always does', () => {
+    const p = policy({ tag: 2 });
+    expect(decide(resultOf(['A', 1]), p).tagged).toBe(false);
+    expect(decide(resultOf(['A', 2]), p).tagged).toBe(true);
+    expect(decide(resultOf(['A', 1]), policy({ tag: 2, spam: 1 })).tagged).toBe(true);
+  });
+});

@@ -154,6 +154,8 @@ describe('loopback server, default configuration', () => {
     expect(added(spam)).toEqual([
       ['X-Spam-Status', 'Yes, score=1000.0 required=5.0'],
       ['X-Spam-Result', 'GTUBE (1000.0)'],
+      ['X-Spam-Flag', 'YES'],
+      ['X-Spam-Level', '*'.repeat(50)],
     ]);
     // Only the body and end-of-message stages were waited for: everything else is no-reply.
     expect(new Set(c.stagesAnswered)).toEqual(new Set(['body', 'eom']));

@@ -23,6 +23,7 @@ function makeSession(configRaw: object = {}, extraChecks: Check[] = []) {
   const session = new Session({
     engine,
     policy: policyFromConfig(config),
+    headers: config.headers,
     wants: wantsFor(engine),
     limits: { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers, progressIntervalMs: 5000 },
     log: pino({ level: 'silent' }),
@@ -267,5 +268,41 @@ describe('Session early answers (hard blocks)', () => {
     expect(await run({ kind: 'rcpt', address: '<closed@example.net>', args: [] })).toEqual([{ kind: 'replycode', text: '550 5.1.1 Mailbox closed' }]);
     const end = await run({ kind: 'eoh' }, body('hello'), eom);
     expect(end).toContainEqual({ kind: 'addheader', name: 'X-Spam-Result', value: ' RCPT_SEEN (0.5)' });
+  });
+});
+
+describe('Session actions at end of message', () => {
+  it('quarantine: verdict headers, QUARANTINE with the reason, then continue', async () => {
+    const { run } = makeSession({ thresholds: { quarantine: 100 } });
+    await run(optneg(), connect, helo);
+    const end = await run(...message(GTUBE));
+    expect(end.at(-2)).toEqual({ kind: 'quarantine', name: 'Thresher: spam score 1000.0', value: '' });
+    expect(end.at(-1)).toEqual({ kind: 'continue' });
+    expect(end).toContainEqual({ kind: 'addheader', name: 'X-Spam-Flag', value: ' YES' });
+  });
+
+  it('discard and tempfail answer without touching the message', async () => {
+    const d = makeSession({ thresholds: { discard: 100 } });
+    await d.run(optneg(), connect, helo);
+    expect((await d.run(...message(GTUBE))).slice(1)).toEqual([{ kind: 'discard' }]);
+    const t = makeSession({ thresholds: { tempfail: 100 } });
+    await t.run(optneg(), connect, helo);
+    expect((await t.run(...message(GTUBE))).slice(1)).toEqual([{ kind: 'replycode', text: '451 4.7.1 Message deferred, try again later' }]);
+  });
+
+  it('prefixes the subject of spam once and renames forged headers when configured', async () => {
+    const { run } = makeSession({ headers: { subject_prefix: '***SPAM*** ', forged: 'rename' } });
+    await run(optneg(), connect, helo);
+    const end = await run(...message(GTUBE, [header('X-Spam-Flag', ' NO')]));
+    expect(end).toContainEqual({ kind: 'chgheader', index: 1, name: 'Subject', value: ' ***SPAM*** hello' });
+    expect(end).toContainEqual({ kind: 'chgheader', index: 1, name: 'X-Spam-Flag', value: '' });
+    expect(end).toContainEqual({ kind: 'addheader', name: 'X-Forged-X-Spam-Flag', value: ' NO' });
+  });
+
+  it('headers can be renamed or turned off', async () => {
+    const { run } = makeSession({ headers: { result: { add: false }, status: { name: 'X-Thresher-Status' }, level: { add: false }, flag: { add: false } } });
+    await run(optneg(), connect, helo);
+    const end = await run(...message(GTUBE));
+    expect(end.filter((r) => r.kind === 'addheader')).toEqual([{ kind: 'addheader', name: 'X-Thresher-Status', value: ' Yes, score=1000.0 required=5.0' }]);
   });
 });

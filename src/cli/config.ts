@@ -1,0 +1,21 @@
+import { ConfigError, loadConfig } from '../config/load.js';
+import { defaultConfigYaml } from '../config/defaults-yaml.js';
+import { createEngine } from './compose.js';
+
+/** `thresher config check FILE`: 0 when the file is valid (checks built too), 1 with the errors. */
+export async function configCheck(file: string): Promise<number> {
+  try {
+    const config = await loadConfig(file);
+    createEngine(config);
+    process.stdout.write(`${file}: OK\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `${file}: ${(err as Error).message}`}\n`);
+    return 1;
+  }
+}
+
+/** `thresher config defaults`: the full default configuration, commented. */
+export function configDefaults(): void {
+  process.stdout.write(defaultConfigYaml());
+}
