@@ -36,6 +36,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // Reload is not built yet; without a handler SIGHUP would kill the server mid-message.
-  process.on('SIGHUP', () => log.warn('SIGHUP: configuration reload is not supported yet; restart to apply changes'));
+  // SIGHUP: reload the config file; an invalid one is refused and the running config stays.
+  process.on('SIGHUP', () => {
+    if (opts.config === undefined) {
+      log.warn('SIGHUP: no --config file to reload; built-in defaults stay');
+      return;
+    }
+    loadConfig(opts.config)
+      .then((next) => {
+        server.reload(next, createEngine(next));
+        log.info({ config: opts.config }, 'configuration reloaded');
+      })
+      .catch((err: unknown) => {
+        log.error({ config: opts.config, err: (err as Error).message }, 'reload refused: configuration invalid, the running one stays');
+      });
+  });
 }

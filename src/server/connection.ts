@@ -4,7 +4,7 @@ import { FrameDecoder, ProtocolError, decodeCommand, type Frame } from '../../pr
 import { SessionError } from './errors.js';
 import { Session, type SessionOptions } from './session.js';
 
-export interface ConnectionOptions extends Omit<SessionOptions, 'send' | 'log'> {
+export interface ConnectionOptions extends Pick<SessionOptions, 'settings'> {
   maxFrameBytes: number;
   idleTimeoutMs: number;
 }
@@ -29,7 +29,7 @@ export class Connection {
     options: ConnectionOptions,
   ) {
     this.decoder = new FrameDecoder(options.maxFrameBytes);
-    this.session = new Session({ ...options, log, send: (f) => this.write(f) });
+    this.session = new Session({ settings: options.settings, log, send: (f) => this.write(f) });
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));

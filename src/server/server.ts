@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { policyFromConfig } from '../policy/decide.js';
 import { Connection, type ConnectionOptions } from './connection.js';
+import type { Settings } from './session.js';
 import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
 import { wantsFor } from './wants.js';
 
@@ -12,6 +13,11 @@ export interface RunningServer {
   /** The addresses actually bound (port 0 resolved), in Postfix syntax. */
   addresses: string[];
   readonly connectionCount: number;
+  /**
+   * Swaps checks, policy and headers for the next messages; messages in flight finish with
+   * what they started with, and no connection is dropped.
+   */
+  reload(config: Readonly<Config>, engine: Engine): void;
   /** Stops accepting, lets messages in flight finish within the grace time, closes the rest. */
   close(): Promise<void>;
 }
@@ -26,16 +32,10 @@ export interface ServerOptions {
 
 export async function startServer({ config, engine, log, listen }: ServerOptions): Promise<RunningServer> {
   const limits = config.limits;
+  let settings = settingsFor(config, engine);
+  let current = config;
   const connOptions: ConnectionOptions = {
-    engine,
-    policy: policyFromConfig(config),
-    headers: config.headers,
-    wants: wantsFor(engine),
-    limits: {
-      maxScanBytes: limits.max_scan_bytes,
-      maxHeaders: limits.max_headers,
-      progressIntervalMs: limits.progress_interval_seconds * 1000,
-    },
+    settings: () => settings,
     maxFrameBytes: limits.max_frame_bytes,
     idleTimeoutMs: limits.idle_timeout_seconds * 1000,
   };
@@ -76,6 +76,19 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
     get connectionCount() {
       return connections.size;
     },
+    reload(next: Readonly<Config>, nextEngine: Engine) {
+      settings = settingsFor(next, nextEngine);
+      log.level = next.log_level;
+      // Listeners and per-socket limits are set up once; everything else applies to the next message.
+      const restartOnly = [
+        ...(['listen', 'unix_socket_mode'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k])),
+        ...(['max_connections', 'idle_timeout_seconds', 'max_frame_bytes', 'shutdown_grace_seconds'] as const)
+          .filter((k) => next.limits[k] !== current.limits[k])
+          .map((k) => `limits.${k}`),
+      ];
+      if (restartOnly.length > 0) log.warn({ keys: restartOnly }, 'reload: these settings take effect only after a restart');
+      current = next;
+    },
     async close() {
       for (const s of servers) s.close();
       const graceMs = limits.shutdown_grace_seconds * 1000;
@@ -89,6 +102,20 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
       clearTimeout(timer);
       for (const c of connections) c.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+    },
+  };
+}
+
+function settingsFor(config: Readonly<Config>, engine: Engine): Settings {
+  return {
+    engine,
+    policy: policyFromConfig(config),
+    headers: config.headers,
+    wants: wantsFor(engine),
+    limits: {
+      maxScanBytes: config.limits.max_scan_bytes,
+      maxHeaders: config.limits.max_headers,
+      progressIntervalMs: config.limits.progress_interval_seconds * 1000,
     },
   };
 }

@@ -25,12 +25,21 @@ import { isSpam, verdictHeaderNames, verdictHeaders, type HeaderConfig } from '.
 import { SessionError } from './errors.js';
 import { Macros } from './macros.js';
 
-export interface SessionOptions {
+/** What a session works with; swapped whole on reload (see `settings`). */
+export interface Settings {
   engine: Engine;
   policy: Policy;
   headers: HeaderConfig;
   wants: Wants;
   limits: ScanLimits & { progressIntervalMs: number };
+}
+
+export interface SessionOptions {
+  /**
+   * The current settings. Read at negotiation, at CONNECT and at MAIL: a reload applies to
+   * the next message, never to one in flight.
+   */
+  settings: () => Settings;
   log: Logger;
   /** Writes one encoded frame to the MTA. */
   send(frame: Buffer): void;
@@ -56,8 +65,9 @@ export class Session {
   private connResult: ScanResult = emptyResult();
   private message: Message | undefined;
   private msgResult: ScanResult = emptyResult();
+  private s: Settings;
   /** Lower-case names of the headers we own. */
-  private readonly owned: ReadonlyMap<string, string>;
+  private owned: ReadonlyMap<string, string>;
   /** Incoming copies of the headers we own (forged verdicts), per name, values in order. */
   private forged = new Map<string, string[]>();
   /** The first Subject as received, for the spam prefix. */
@@ -65,7 +75,15 @@ export class Session {
   private skipSent = false;
 
   constructor(private readonly o: SessionOptions) {
-    this.owned = new Map(verdictHeaderNames(o.headers).map((n) => [n.toLowerCase(), n]));
+    this.s = o.settings();
+    this.owned = ownedNames(this.s);
+  }
+
+  private refresh(): void {
+    const next = this.o.settings();
+    if (next === this.s) return;
+    this.s = next;
+    this.owned = ownedNames(next);
   }
 
   /** Between MAIL and the end-of-message answer: shutdown waits for this to end. */
@@ -87,6 +105,7 @@ export class Session {
         return;
       case 'connect':
         this.expect(cmd.kind, 'connect');
+        this.refresh();
         this.client = { hostname: cmd.hostname, address: cmd.address, port: cmd.port, family: cmd.family };
         this.state = 'ready';
         return this.early('connect', 'connection');
@@ -188,9 +207,10 @@ export class Session {
   }
 
   private onOptNeg(cmd: Extract<MilterCommand, { kind: 'optneg' }>): void {
+    this.refresh();
     let n: Negotiated;
     try {
-      n = negotiate(cmd, this.o.wants);
+      n = negotiate(cmd, this.s.wants);
     } catch (err) {
       throw new SessionError('NEGOTIATION', (err as Error).message);
     }
@@ -207,7 +227,8 @@ export class Session {
   }
 
   private startMessage(address: string, args: string[]): void {
-    const m = new Message(this.o.limits);
+    this.refresh();
+    const m = new Message(this.s.limits);
     m.client = this.client;
     m.helo = this.helo;
     m.sender = { address: stripBrackets(address), args };
@@ -231,20 +252,23 @@ export class Session {
    * A recipient is added to the message only if it was not blocked.
    */
   private early(stage: Stage & ReplyStage, scope: 'connection' | 'message', rcpt?: EnvelopeAddress): void | Promise<void> {
-    if (!this.o.engine.hasStage(stage)) {
+    if (!this.s.engine.hasStage(stage)) {
       if (rcpt) this.message!.recipients.push(rcpt);
       this.reply(stage, { kind: 'continue' });
       return;
     }
-    const m = this.message ?? new Message(this.o.limits);
+    const m = this.message ?? new Message(this.s.limits);
     m.client ??= this.client;
     m.helo ??= this.helo;
     const stageResult = emptyResult();
     // The recipient being checked is the last one while its checks run.
     if (rcpt) m.recipients.push(rcpt);
-    return this.o.engine.run(stage, m, stageResult, this.o.log).then(() => {
+    return this.s.engine.run(stage, m, stageResult, this.o.log).then(() => {
       const block = blockOf(stageResult);
-      if (block?.block !== undefined) {
+      if (block?.block !== undefined && this.agreed(noReplyFlag(stage))) {
+        // Negotiated before a reload added this check: the MTA waits for no answer here.
+        this.o.log.warn({ stage, symbol: block.name }, 'block not answered: stage negotiated as no-reply on this connection');
+      } else if (block?.block !== undefined) {
         if (rcpt) m.recipients.pop();
         this.o.log.info({ stage, symbol: block.name, detail: block.detail, reply: block.block, rcpt: rcpt?.address }, 'blocked');
         this.o.send(encodeReply(parseReplyCode(block.block)));
@@ -275,7 +299,7 @@ export class Session {
     const m = this.message!;
     m.addBody(chunk);
     if (this.agreed(Flag.NR_BODY)) return;
-    const enough = m.full || !this.o.engine.needsBody;
+    const enough = m.full || !this.s.engine.needsBody;
     if (enough && !this.skipSent && this.agreed(Flag.SKIP)) {
       this.skipSent = true;
       this.o.send(encodeReply({ kind: 'skip' }));
@@ -290,7 +314,7 @@ export class Session {
     this.busy = true;
     const progress =
       (this.negotiated?.version ?? 0) >= 6
-        ? setInterval(() => this.o.send(encodeReply({ kind: 'progress' })), this.o.limits.progressIntervalMs)
+        ? setInterval(() => this.o.send(encodeReply({ kind: 'progress' })), this.s.limits.progressIntervalMs)
         : undefined;
     progress?.unref();
     try {
@@ -298,8 +322,8 @@ export class Session {
       addSymbols(result, this.connResult.symbols);
       addSymbols(result, this.msgResult.symbols);
       result.failures.push(...this.connResult.failures, ...this.msgResult.failures);
-      await this.o.engine.run('eom', m, result, this.o.log);
-      const verdict = decide(result, this.o.policy);
+      await this.s.engine.run('eom', m, result, this.o.log);
+      const verdict = decide(result, this.s.policy);
       clearInterval(progress);
       this.answer(verdict);
       this.logVerdict(m, verdict, performance.now() - started);
@@ -326,7 +350,7 @@ export class Session {
       default:
         break;
     }
-    const h = this.o.headers;
+    const h = this.s.headers;
     const prefix = h.subject_prefix;
     const plan = planHeaderEdits({
       forged: this.forged,
@@ -364,6 +388,10 @@ export class Session {
       'message decided',
     );
   }
+}
+
+function ownedNames(s: Settings): ReadonlyMap<string, string> {
+  return new Map(verdictHeaderNames(s.headers).map((n) => [n.toLowerCase(), n]));
 }
 
 function stripBrackets(address: string): string {

@@ -20,12 +20,15 @@ function makeSession(configRaw: object = {}, extraChecks: Check[] = []) {
   const engine = extraChecks.length === 0 ? createEngine(config) : new Engine([...createEngine(config).checks, ...extraChecks], { scores: {}, checkTimeoutMs: 1000 });
   const sent: MilterAnswer[] = [];
   const decoder = new FrameDecoder();
-  const session = new Session({
+  const settings = {
     engine,
     policy: policyFromConfig(config),
     headers: config.headers,
     wants: wantsFor(engine),
     limits: { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers, progressIntervalMs: 5000 },
+  };
+  const session = new Session({
+    settings: () => settings,
     log: pino({ level: 'silent' }),
     send: (f) => {
       for (const frame of decoder.push(f)) sent.push(decodeAnswer(frame));

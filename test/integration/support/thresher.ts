@@ -14,6 +14,11 @@ export interface Thresher {
   readonly postfixSpec: string;
   /** libmilter / miltertest syntax. */
   readonly libmilterSpec: string;
+  /** The config file it was started with (rewrite it, then `signal('SIGHUP')` to reload). */
+  readonly configPath: string;
+  signal(sig: NodeJS.Signals): void;
+  /** Resolves once a log record with this msg appears (after `after` records), or rejects. */
+  waitForLog(msg: string, after?: number, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Raw stdout lines so far. */
   readonly lines: string[];
   /** Parsed JSON log records so far (lines that are not JSON are kept in `lines` only). */
@@ -73,8 +78,22 @@ export async function startThresher(configYaml: string): Promise<Thresher> {
       return [];
     }
   });
+  const waitForLog = async (msg: string, after = 0, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = records().slice(after).find((r) => r.msg === msg);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no log "${msg}" within ${timeoutMs} ms\n${output()}`);
+      await sleep(20);
+    }
+  };
   return {
     port,
+    configPath: config,
+    signal: (sig: NodeJS.Signals) => {
+      child.kill(sig);
+    },
+    waitForLog,
     postfixSpec: `inet:127.0.0.1:${port}`,
     libmilterSpec: `inet:${port}@127.0.0.1`,
     lines,
