@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { headersSchema, repliesSchema, thresholdsSchema } from './actions.js';
+import { policiesSchema } from './policies.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -42,6 +43,7 @@ export const configSchema = z
     thresholds: thresholdsSchema,
     replies: repliesSchema,
     headers: headersSchema,
+    policies: policiesSchema,
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})
       .describe('Override the score of any symbol by name, e.g. {NOT_FULLY_SCANNED: 0.5}; an unknown name is an error.'),
   });

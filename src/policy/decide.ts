@@ -92,3 +92,27 @@ export function decide(result: ScanResult, policy: Policy): Verdict {
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+/** What the policy of the message's recipients makes of the thresholds' verdict. */
+export interface PolicyShape {
+  policy: Policy;
+  spamAction: 'mark' | 'quarantine' | 'fail';
+  spamLover: boolean;
+  bypassSpamChecks: boolean;
+}
+
+/**
+ * The verdict under a recipient policy: its thresholds decide; at the spam threshold its
+ * spam_action turns `mark` into quarantine or reject; a spam lover is never held, refused,
+ * deferred or dropped; bypassed checks mean the message is accepted unscored.
+ */
+export function decideFor(result: ScanResult, p: PolicyShape): Verdict {
+  const v = decide(result, p.policy);
+  if (p.bypassSpamChecks) return { ...v, action: 'accept', reply: undefined, reason: undefined };
+  if (v.action === 'mark' && p.spamAction === 'quarantine') {
+    return { ...v, action: 'quarantine', reason: p.policy.quarantineReason.replace(/\{score\}/g, v.score.toFixed(1)) };
+  }
+  if (v.action === 'mark' && p.spamAction === 'fail') return { ...v, action: 'reject', reply: p.policy.rejectReply };
+  if (p.spamLover && v.action !== 'accept' && v.action !== 'mark') return { ...v, action: 'mark', reply: undefined, reason: undefined };
+  return v;
+}

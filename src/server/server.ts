@@ -3,7 +3,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
-import { policyFromConfig } from '../policy/decide.js';
+import { PolicyBook } from '../policy/policies.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import type { Settings } from './session.js';
 import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
@@ -109,9 +109,9 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
 function settingsFor(config: Readonly<Config>, engine: Engine): Settings {
   return {
     engine,
-    policy: policyFromConfig(config),
+    policies: new PolicyBook(config),
     headers: config.headers,
-    wants: wantsFor(engine),
+    wants: wantsFor(engine, config.policies.length > 0),
     limits: {
       maxScanBytes: config.limits.max_scan_bytes,
       maxHeaders: config.limits.max_headers,

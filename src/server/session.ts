@@ -19,7 +19,8 @@ import type { Stage } from '../engine/check.js';
 import type { Engine } from '../engine/engine.js';
 import { addSymbols, blockOf, emptyResult, type ScanResult } from '../engine/result.js';
 import { Message, type ClientInfo, type EnvelopeAddress, type ScanLimits } from '../message/message.js';
-import { decide, type Policy, type Verdict } from '../policy/decide.js';
+import { decideFor, type Verdict } from '../policy/decide.js';
+import type { EffectivePolicy, PolicyBook } from '../policy/policies.js';
 import { planHeaderEdits, taggedSubject } from '../policy/header-plan.js';
 import { isSpam, verdictHeaderNames, verdictHeaders, type HeaderConfig } from '../policy/headers.js';
 import { SessionError } from './errors.js';
@@ -28,7 +29,7 @@ import { Macros } from './macros.js';
 /** What a session works with; swapped whole on reload (see `settings`). */
 export interface Settings {
   engine: Engine;
-  policy: Policy;
+  policies: PolicyBook;
   headers: HeaderConfig;
   wants: Wants;
   limits: ScanLimits & { progressIntervalMs: number };
@@ -72,6 +73,8 @@ export class Session {
   private forged = new Map<string, string[]>();
   /** The first Subject as received, for the spam prefix. */
   private subject: string | undefined;
+  /** The policy every accepted recipient of this message shares. */
+  private msgPolicy: EffectivePolicy | undefined;
   private skipSent = false;
 
   constructor(private readonly o: SessionOptions) {
@@ -123,7 +126,7 @@ export class Session {
         return this.early('mail', 'message');
       case 'rcpt':
         this.expect(cmd.kind, 'envelope');
-        return this.early('rcpt', 'message', { address: stripBrackets(cmd.address), args: cmd.args });
+        return this.onRcpt({ address: stripBrackets(cmd.address), args: cmd.args });
       case 'data':
         this.expect(cmd.kind, 'envelope');
         this.state = 'headers';
@@ -236,6 +239,7 @@ export class Session {
     this.msgResult = emptyResult();
     this.forged = new Map();
     this.subject = undefined;
+    this.msgPolicy = undefined;
     this.skipSent = false;
     this.state = 'envelope';
   }
@@ -251,9 +255,15 @@ export class Session {
    * answer is immediate (and usually not even sent: the stage was negotiated as no-reply).
    * A recipient is added to the message only if it was not blocked.
    */
-  private early(stage: Stage & ReplyStage, scope: 'connection' | 'message', rcpt?: EnvelopeAddress): void | Promise<void> {
+  private early(
+    stage: Stage & ReplyStage,
+    scope: 'connection' | 'message',
+    rcpt?: EnvelopeAddress,
+    accepted?: () => void,
+  ): void | Promise<void> {
     if (!this.s.engine.hasStage(stage)) {
       if (rcpt) this.message!.recipients.push(rcpt);
+      accepted?.();
       this.reply(stage, { kind: 'continue' });
       return;
     }
@@ -274,10 +284,35 @@ export class Session {
         this.o.send(encodeReply(parseReplyCode(block.block)));
         return;
       }
+      accepted?.();
       const target = scope === 'connection' ? this.connResult : this.msgResult;
       addSymbols(target, stageResult.symbols);
       target.failures.push(...stageResult.failures);
       this.reply(stage, { kind: 'continue' });
+    });
+  }
+
+  /**
+   * One milter verdict covers the whole message, so all its recipients must share a policy.
+   * The first accepted recipient fixes it; a recipient whose policy would judge the message
+   * differently gets 452 4.5.3 and the sending MTA delivers it in its own transaction
+   * (RFC 5321 4.5.3.1.10), where its own policy decides. No copy is dropped or misjudged.
+   */
+  private onRcpt(rcpt: EnvelopeAddress): void | Promise<void> {
+    const m = this.message!;
+    const policy = this.s.policies.select({
+      recipient: rcpt.address,
+      sender: m.sender?.address ?? '',
+      clientAddress: this.client?.address,
+      authenticated: (this.macro('auth_authen') ?? '') !== '',
+    });
+    if (this.msgPolicy !== undefined && policy.key !== this.msgPolicy.key && !this.agreed(noReplyFlag('rcpt'))) {
+      this.o.log.info({ rcpt: rcpt.address, policy: policy.name, messagePolicy: this.msgPolicy.name }, 'recipient deferred to its own transaction: different policy');
+      this.o.send(encodeReply({ kind: 'replycode', code: 452, xcode: '4.5.3', text: 'Recipient filtered by a different policy, send it in a separate transaction' }));
+      return;
+    }
+    return this.early('rcpt', 'message', rcpt, () => {
+      this.msgPolicy ??= policy;
     });
   }
 
@@ -322,8 +357,9 @@ export class Session {
       addSymbols(result, this.connResult.symbols);
       addSymbols(result, this.msgResult.symbols);
       result.failures.push(...this.connResult.failures, ...this.msgResult.failures);
-      await this.s.engine.run('eom', m, result, this.o.log);
-      const verdict = decide(result, this.s.policy);
+      const policy = this.msgPolicy ?? this.s.policies.fallback;
+      if (!policy.bypassSpamChecks) await this.s.engine.run('eom', m, result, this.o.log);
+      const verdict = decideFor(result, policy);
       clearInterval(progress);
       this.answer(verdict);
       this.logVerdict(m, verdict, performance.now() - started);
@@ -356,7 +392,7 @@ export class Session {
       forged: this.forged,
       forgedMode: h.forged,
       forgedPrefix: h.forged_prefix,
-      subject: prefix !== null && isSpam(v) ? { value: taggedSubject(this.subject, prefix), exists: this.subject !== undefined } : undefined,
+      subject: prefix !== null && isSpam(v) && (this.msgPolicy ?? this.s.policies.fallback).subjectTag ? { value: taggedSubject(this.subject, prefix), exists: this.subject !== undefined } : undefined,
       add: verdictHeaders(v, h),
       leadSpace: this.agreed(Flag.HDR_LEADSPC),
     });
@@ -382,6 +418,7 @@ export class Session {
         action: v.action,
         symbols: v.result.symbols.map((s) => `${s.name}(${s.score})`),
         failures: v.result.failures.length > 0 ? v.result.failures : undefined,
+        policy: this.msgPolicy?.name,
         bytes: m.bodyBytes,
         ms: Math.round(ms * 10) / 10,
       },

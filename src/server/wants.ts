@@ -5,11 +5,13 @@ import type { Engine } from '../engine/engine.js';
  * What to ask the MTA for, derived from the registered checks: replies only where a check
  * can change the answer, the body only while it is scanned, the macros the log line uses.
  */
-export function wantsFor(engine: Engine): Wants {
+export function wantsFor(engine: Engine, recipientPolicies = false): Wants {
   const replyStages = new Set<ReplyStage>();
   for (const stage of ['connect', 'helo', 'mail', 'rcpt'] as const) {
     if (engine.hasStage(stage)) replyStages.add(stage);
   }
+  // With policies, recipients of different policies are answered one by one (see Session.onRcpt).
+  if (recipientPolicies) replyStages.add('rcpt');
   // Body chunks are answered so that SMFIR_SKIP can stop the transfer at the scan limit.
   replyStages.add('body');
   return {

@@ -6,7 +6,7 @@ import { createEngine } from '../../src/cli/compose.js';
 import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { parseConfig } from '../../src/config/load.js';
-import { policyFromConfig } from '../../src/policy/decide.js';
+import { PolicyBook } from '../../src/policy/policies.js';
 import { SessionError } from '../../src/server/errors.js';
 import { Session } from '../../src/server/session.js';
 import { wantsFor } from '../../src/server/wants.js';
@@ -22,9 +22,9 @@ function makeSession(configRaw: object = {}, extraChecks: Check[] = []) {
   const decoder = new FrameDecoder();
   const settings = {
     engine,
-    policy: policyFromConfig(config),
+    policies: new PolicyBook(config),
     headers: config.headers,
-    wants: wantsFor(engine),
+    wants: wantsFor(engine, config.policies.length > 0),
     limits: { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers, progressIntervalMs: 5000 },
   };
   const session = new Session({
@@ -307,5 +307,64 @@ describe('Session actions at end of message', () => {
     await run(optneg(), connect, helo);
     const end = await run(...message(GTUBE));
     expect(end.filter((r) => r.kind === 'addheader')).toEqual([{ kind: 'addheader', name: 'X-Thresher-Status', value: ' Yes, score=1000.0 required=5.0' }]);
+  });
+});
+
+describe('Session recipient policies', () => {
+  const policies = [
+    { name: 'finance', match: { recipients: ['@finance.example'] }, thresholds: { spam: 3 }, spam_action: 'quarantine' },
+    { name: 'strict', match: { recipients: ['ceo@example.net'] }, spam_action: 'fail' },
+    { name: 'lover', match: { recipients: ['spamlover@example.net'] }, spam_lover: true },
+    { name: 'outgoing', match: { authenticated: true }, bypass_spam_checks: true },
+  ];
+  const to = (a: string): MilterCommand => ({ kind: 'rcpt', address: `<${a}>`, args: [] });
+  const rest = (text: string): MilterCommand[] => [{ kind: 'data' }, header('Subject', ' hi'), { kind: 'eoh' }, body(text), eom];
+
+  it('answers recipients one by one and defers a recipient of another policy with 452 4.5.3', async () => {
+    const { run, session } = makeSession({ policies });
+    await run(optneg(), connect, helo, mail);
+    expect(session.negotiated!.protocol & Flag.NR_RCPT).toBe(0);
+    expect(await run(to('a@finance.example'))).toEqual([{ kind: 'continue' }]);
+    expect(await run(to('b@finance.example'))).toEqual([{ kind: 'continue' }]);
+    const deferred = await run(to('ceo@example.net'));
+    expect(deferred).toEqual([{ kind: 'replycode', text: '452 4.5.3 Recipient filtered by a different policy, send it in a separate transaction' }]);
+  });
+
+  it('recipients that match no policy share the default and are never split', async () => {
+    const { run } = makeSession({ policies });
+    await run(optneg(), connect, helo, mail);
+    expect(await run(to('x@example.org'), to('y@example.com'))).toEqual([{ kind: 'continue' }, { kind: 'continue' }]);
+  });
+
+  it('applies the policy of the message: its thresholds and spam_action quarantine', async () => {
+    const { run } = makeSession({ policies, scores: {} }, [
+      { name: 'four', stage: 'eom', symbols: { FOUR: { score: 4, description: '4' } }, run: () => [{ symbol: 'FOUR' }] },
+    ]);
+    await run(optneg(), connect, helo, mail, to('a@finance.example'));
+    const end = await run(...rest('hello'));
+    expect(end.at(-2)).toEqual({ kind: 'quarantine', name: 'Thresher: spam score 4.0', value: '' });
+    const other = makeSession({ policies }, [
+      { name: 'four', stage: 'eom', symbols: { FOUR: { score: 4, description: '4' } }, run: () => [{ symbol: 'FOUR' }] },
+    ]);
+    await other.run(optneg(), connect, helo, mail, to('x@example.org'));
+    expect(await other.run(...rest('hello'))).toContainEqual({ kind: 'addheader', name: 'X-Spam-Status', value: ' No, score=4.0 required=5.0' });
+  });
+
+  it('spam_action fail refuses; a spam lover is only marked even above reject', async () => {
+    const strict = makeSession({ policies });
+    await strict.run(optneg(), connect, helo, mail, to('ceo@example.net'));
+    expect((await strict.run(...rest(GTUBE))).at(-1)).toEqual({ kind: 'replycode', text: '550 5.7.1 Message rejected as spam' });
+    const lover = makeSession({ policies, thresholds: { reject: 20 } });
+    await lover.run(optneg(), connect, helo, mail, to('spamlover@example.net'));
+    const end = await lover.run(...rest(GTUBE));
+    expect(end).toContainEqual({ kind: 'addheader', name: 'X-Spam-Status', value: ' Yes, score=1000.0 required=5.0' });
+    expect(end.at(-1)).toEqual({ kind: 'continue' });
+  });
+
+  it('bypasses content checks for authenticated senders', async () => {
+    const { run } = makeSession({ policies });
+    await run(optneg(), connect, helo, { kind: 'macro', stage: 'M', macros: { '{auth_authen}': 'alice' } }, mail, to('x@example.org'));
+    const end = await run(...rest(GTUBE));
+    expect(end).toContainEqual({ kind: 'addheader', name: 'X-Spam-Status', value: ' No, score=0.0 required=5.0' });
   });
 });

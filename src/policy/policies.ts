@@ -1,0 +1,125 @@
+import { BlockList, isIP } from 'node:net';
+import type { Config } from '../config/schema.js';
+import type { PolicyConfig } from '../config/policies.js';
+import { compileAddressPatterns, type AddressMatcher } from './address-match.js';
+import { policyFromConfig, type Policy } from './decide.js';
+
+/** What a policy is matched against: the envelope of one recipient. */
+export interface PolicyContext {
+  recipient: string;
+  sender: string;
+  clientAddress: string | undefined;
+  authenticated: boolean;
+}
+
+/** The policy that applies to a recipient, with everything that shapes its verdict. */
+export interface EffectivePolicy {
+  /** `default` when no configured policy matched. */
+  name: string;
+  policy: Policy;
+  spamAction: PolicyConfig['spam_action'];
+  spamLover: boolean;
+  bypassSpamChecks: boolean;
+  subjectTag: boolean;
+  /**
+   * Two recipients with the same key get the same verdict from the same message. Recipients
+   * with different keys cannot share one milter verdict (see Session: they are split).
+   */
+  key: string;
+}
+
+interface Compiled {
+  config: PolicyConfig;
+  effective: EffectivePolicy;
+  recipients?: AddressMatcher;
+  senders?: AddressMatcher;
+  clients?: BlockList;
+}
+
+/** The configured policies, compiled once per configuration; the first match applies. */
+export class PolicyBook {
+  readonly fallback: EffectivePolicy;
+  private readonly compiled: Compiled[];
+
+  constructor(config: Pick<Config, 'thresholds' | 'replies' | 'policies'>) {
+    this.fallback = effective('default', config, {
+      thresholds: {},
+      spam_action: 'mark',
+      spam_lover: false,
+      bypass_spam_checks: false,
+      subject_tag: true,
+    });
+    this.compiled = config.policies.map((p) => {
+      const c: Compiled = { config: p, effective: effective(p.name, config, p) };
+      if (p.match.recipients) c.recipients = compileAddressPatterns(p.match.recipients);
+      if (p.match.senders) c.senders = compileAddressPatterns(p.match.senders);
+      if (p.match.clients) c.clients = blockList(p.match.clients);
+      return c;
+    });
+  }
+
+  /** True when some policy exists: recipients must then be answered one by one at RCPT. */
+  get active(): boolean {
+    return this.compiled.length > 0;
+  }
+
+  select(ctx: PolicyContext): EffectivePolicy {
+    for (const c of this.compiled) {
+      const m = c.config.match;
+      if (c.recipients && !c.recipients(ctx.recipient)) continue;
+      if (c.senders && !c.senders(ctx.sender)) continue;
+      if (c.clients && !(ctx.clientAddress !== undefined && inList(c.clients, ctx.clientAddress))) continue;
+      if (m.authenticated !== undefined && m.authenticated !== ctx.authenticated) continue;
+      return c.effective;
+    }
+    return this.fallback;
+  }
+}
+
+function effective(
+  name: string,
+  config: Pick<Config, 'thresholds' | 'replies'>,
+  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag'>,
+): EffectivePolicy {
+  const thresholds = { ...config.thresholds };
+  for (const [k, v] of Object.entries(p.thresholds)) if (v !== undefined) (thresholds as Record<string, unknown>)[k] = v;
+  const policy = policyFromConfig({ thresholds, replies: config.replies });
+  const shape = {
+    policy: { ...policy, rejectReply: undefined, tempfailReply: undefined },
+    spamAction: p.spam_action,
+    spamLover: p.spam_lover,
+    bypassSpamChecks: p.bypass_spam_checks,
+    subjectTag: p.subject_tag,
+  };
+  return {
+    name,
+    policy,
+    spamAction: p.spam_action,
+    spamLover: p.spam_lover,
+    bypassSpamChecks: p.bypass_spam_checks,
+    subjectTag: p.subject_tag,
+    key: JSON.stringify(shape),
+  };
+}
+
+function blockList(networks: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const n of networks) {
+    const [ip, bits] = n.split('/') as [string, string | undefined];
+    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(ip, type);
+    else list.addSubnet(ip, Number(bits), type);
+  }
+  return list;
+}
+
+function inList(list: BlockList, raw: string): boolean {
+  // Sendmail reports IPv6 clients as "IPv6:2001:db8::1".
+  const address = raw.replace(/^IPv6:/i, '');
+  const family = isIP(address);
+  if (family === 0) return false;
+  // IPv4-mapped IPv6 (::ffff:192.0.2.1) as Postfix may report it: check the IPv4 form too.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return list.check(mapped[1]!, 'ipv4') || list.check(address, 'ipv6');
+  return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
