@@ -17,6 +17,8 @@ export interface Postfix {
   waitForDelivery(token: string, timeoutMs?: number): Promise<string>;
   /** Delivered messages containing `token` right now. */
   deliveries(token: string): string[];
+  /** The queue as `postqueue -j` shows it: one record per queued message (held ones have queue_name "hold"). */
+  queue(): Promise<Array<{ queue_name: string; queue_id: string; sender: string; recipients: Array<{ address: string }> }>>;
   stop(): Promise<void>;
 }
 
@@ -162,7 +164,12 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
         await sleep(100);
       }
     };
-    return { smtpPorts, dir, log, waitForDelivery, deliveries, stop };
+    const queue = async () => {
+      const r = await run('postqueue', ['-c', conf, '-j'], 15_000);
+      if (r.code !== 0) throw new Error(`postqueue -j failed (${r.code}): ${r.stderr}`);
+      return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Awaited<ReturnType<Postfix['queue']>>[number]);
+    };
+    return { smtpPorts, dir, log, waitForDelivery, deliveries, queue, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

@@ -101,6 +101,45 @@ export async function sendMail(port: number, env: Envelope, message: string, tim
   }
 }
 
+/** Like sendMail, but a refused recipient is recorded, not thrown: RCPT replies come back one per recipient. */
+export async function sendMailPerRecipient(
+  port: number,
+  env: Envelope,
+  message: string,
+  timeoutMs = 30_000,
+): Promise<{ rcpt: SmtpReply[]; reply: SmtpReply | undefined; transcript: string[] }> {
+  const transcript: string[] = [];
+  const sock = net.connect({ host: '127.0.0.1', port });
+  const reader = new ReplyReader(sock, transcript);
+  const send = (line: string) => { transcript.push(`C: ${line}`); sock.write(`${line}\r\n`); };
+  try {
+    for (const [line, code] of [[undefined, 220], [`EHLO ${GREETING_NAME}`, 250], [`MAIL FROM:<${env.from}>`, 250]] as const) {
+      if (line) send(line);
+      const r = await reader.next(timeoutMs);
+      if (r.code !== code) throw new Error(`SMTP ${line ?? 'greeting'} refused: ${r.text}\n${transcript.join('\n')}`);
+    }
+    const rcpt: SmtpReply[] = [];
+    for (const to of env.to) {
+      send(`RCPT TO:<${to}>`);
+      rcpt.push(await reader.next(timeoutMs));
+    }
+    let reply: SmtpReply | undefined;
+    if (rcpt.some((r) => r.code === 250)) {
+      send('DATA');
+      const data = await reader.next(timeoutMs);
+      if (data.code !== 354) throw new Error(`SMTP DATA refused: ${data.text}\n${transcript.join('\n')}`);
+      transcript.push(`C: <${message.length} bytes of message>`, 'C: .');
+      sock.write(`${dotStuff(message)}.\r\n`);
+      reply = await reader.next(timeoutMs);
+    }
+    send('QUIT');
+    await reader.next(5000).catch(() => undefined);
+    return { rcpt, reply, transcript };
+  } finally {
+    sock.destroy();
+  }
+}
+
 export const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 
 export interface TestMessage { token: string; text: string }
