@@ -24,11 +24,15 @@ program
 
 program
   .command('check')
-  .description('score message files offline and print verdict and symbols')
+  .description('score message files offline as the server would, and explain the verdict')
   .argument('<file...>', 'RFC 5322 message files (.eml)')
-  .option('--json', 'one JSON line per file: {file, score, required, action, symbols}')
+  .option('--json', 'one JSON line per file: {file, score, required, action, symbols, headers, recipients}')
   .option('-c, --config <file>', 'YAML configuration file')
-  .action(async (files: string[], opts: { json?: boolean; config?: string }) => {
+  .option('--from <address>', 'envelope sender (MAIL FROM)')
+  .option('--rcpt <address>', 'envelope recipient (RCPT TO; repeatable): selects policies', collect)
+  .option('--ip <address>', 'client IP address')
+  .option('--helo <name>', 'HELO name')
+  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; helo?: string }) => {
     process.exitCode = await check(files, opts);
   });
 

@@ -24,9 +24,62 @@ describe('thresher check', () => {
     const { stdout } = await run(process.execPath, [CLI, 'check', '--json', clean, gtube]);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { file: clean, score: 0, required: 5, action: 'accept', symbols: [] },
-      { file: gtube, score: 1000, required: 5, action: 'mark', symbols: [{ name: 'GTUBE', score: 1000 }] },
+      {
+        file: clean,
+        score: 0,
+        required: 5,
+        action: 'accept',
+        symbols: [],
+        headers: [
+          { name: 'X-Spam-Status', value: 'No, score=0.0 required=5.0' },
+          { name: 'X-Spam-Result', value: 'none' },
+        ],
+        recipients: [],
+      },
+      {
+        file: gtube,
+        score: 1000,
+        required: 5,
+        action: 'mark',
+        symbols: [{ name: 'GTUBE', score: 1000 }],
+        headers: [
+          { name: 'X-Spam-Status', value: 'Yes, score=1000.0 required=5.0' },
+          { name: 'X-Spam-Result', value: 'GTUBE (1000.0)' },
+          { name: 'X-Spam-Flag', value: 'YES' },
+          { name: 'X-Spam-Level', value: '*'.repeat(50) },
+        ],
+        recipients: [],
+      },
     ]);
+  });
+
+  it('explains per recipient under their policies, with the headers that would be added', async () => {
+    const config = write(
+      'policies.yaml',
+      [
+        'headers: { subject_prefix: "[SPAM] " }',
+        'policies:',
+        '  - { name: holds, match: { recipients: ["@hold.example"] }, spam_action: quarantine, thresholds: { reject: null } }',
+        '  - { name: lover, match: { recipients: ["fan@example.net"] }, spam_lover: true, subject_tag: false }',
+        'thresholds: { reject: 100 }',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, [
+      CLI, 'check', '--json', '--config', config, '--from', 'x@sender.example', '--ip', '192.0.2.7', '--helo', 'mx.sender.example',
+      '--rcpt', 'a@hold.example', '--rcpt', 'fan@example.net', '--rcpt', 'other@example.org', gtube,
+    ]);
+    const out = JSON.parse(stdout);
+    expect(out.action).toBe('quarantine');
+    expect(out.recipients).toEqual([
+      { address: 'a@hold.example', policy: 'holds', action: 'quarantine' },
+      { address: 'fan@example.net', policy: 'lover', action: 'mark' },
+      { address: 'other@example.org', policy: 'default', action: 'reject', reply: '550 5.7.1 Message rejected as spam' },
+    ]);
+    expect(out.headers).toContainEqual({ name: 'Subject', value: '[SPAM] test' });
+    const text = (await run(process.execPath, [CLI, 'check', '--config', config, '--rcpt', 'fan@example.net', gtube])).stdout;
+    expect(text).toContain('recipient fan@example.net: mark (policy lover)');
+    expect(text).toContain('headers added:');
+    expect(text).not.toContain('Subject: [SPAM]');
   });
 
   it('prints verdict and symbols as text, and uses the config thresholds', async () => {
