@@ -6,6 +6,7 @@ import { Engine } from '../engine/engine.js';
 export function createEngine(config: Readonly<Config>): Engine {
   return new Engine(builtinChecks(config), {
     scores: config.scores,
+    disabled: config.disabled_symbols,
     checkTimeoutMs: config.limits.check_timeout_seconds * 1000,
   });
 }

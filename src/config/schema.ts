@@ -44,6 +44,8 @@ export const configSchema = z
     replies: repliesSchema,
     headers: headersSchema,
     policies: policiesSchema,
+    disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
+      .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})
       .describe('Override the score of any symbol by name, e.g. {NOT_FULLY_SCANNED: 0.5}; an unknown name is an error.'),
   });

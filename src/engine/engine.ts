@@ -6,6 +6,8 @@ import { addSymbols, type ScanResult, type ScoredSymbol } from './result.js';
 export interface EngineOptions {
   /** Score overrides by symbol name (config `scores`). */
   scores: Readonly<Record<string, number>>;
+  /** Symbols never emitted (config `disabled_symbols`). */
+  disabled?: readonly string[];
   checkTimeoutMs: number;
 }
 
@@ -18,22 +20,29 @@ class CheckTimeout extends Error {}
 export class Engine {
   private readonly byStage = new Map<Stage, Check[]>();
   private readonly symbols = new Map<string, SymbolDef>();
+  private readonly disabled: ReadonlySet<string>;
 
   constructor(
     readonly checks: readonly Check[],
     private readonly options: EngineOptions,
   ) {
+    this.disabled = new Set(options.disabled ?? []);
     for (const check of checks) {
-      const list = this.byStage.get(check.stage) ?? [];
-      list.push(check);
-      this.byStage.set(check.stage, list);
       for (const [name, def] of Object.entries(check.symbols)) {
         if (this.symbols.has(name)) throw new Error(`symbol ${name} is declared by two checks`);
         this.symbols.set(name, def);
       }
+      // A check whose every symbol is disabled has nothing to say: it does not run.
+      if (Object.keys(check.symbols).every((name) => this.disabled.has(name))) continue;
+      const list = this.byStage.get(check.stage) ?? [];
+      list.push(check);
+      this.byStage.set(check.stage, list);
     }
     for (const name of Object.keys(options.scores)) {
       if (!this.symbols.has(name)) throw new Error(`scores: unknown symbol ${name}`);
+    }
+    for (const name of this.disabled) {
+      if (!this.symbols.has(name)) throw new Error(`disabled_symbols: unknown symbol ${name}`);
     }
   }
 
@@ -43,7 +52,7 @@ export class Engine {
   }
 
   get needsBody(): boolean {
-    return this.checks.some((c) => c.needsBody === true);
+    return [...this.byStage.values()].some((list) => list.some((c) => c.needsBody === true));
   }
 
   score(symbol: string): number {
@@ -67,7 +76,7 @@ export class Engine {
         log.warn({ check: check.name, err: reason }, 'check failed; scoring without it');
         continue;
       }
-      addSymbols(result, outcome.map((hit) => this.scored(check, hit)));
+      addSymbols(result, outcome.filter((hit) => !this.disabled.has(hit.symbol)).map((hit) => this.scored(check, hit)));
     }
   }
 

@@ -69,3 +69,20 @@ describe('Engine', () => {
     expect(engine.hasStage('rcpt')).toBe(false);
   });
 });
+
+describe('Engine: disabled symbols', () => {
+  it('never emits a disabled symbol, and does not run a check whose symbols are all disabled', async () => {
+    let ran = 0;
+    const counted: Check = { ...sync, name: 'counted', run: () => { ran++; return [{ symbol: 'SYNC_HIT' }]; } };
+    const engine = new Engine([counted], { scores: {}, disabled: ['SYNC_HIT'], checkTimeoutMs: 50 });
+    const result = emptyResult();
+    await engine.run('eom', new Message(limits), result, log);
+    expect(result.symbols).toEqual([]);
+    expect(ran).toBe(0);
+    expect(engine.hasStage('eom')).toBe(false);
+  });
+
+  it('refuses to disable a symbol no check declares', () => {
+    expect(() => new Engine([sync], { scores: {}, disabled: ['TYPO'], checkTimeoutMs: 50 })).toThrow(/disabled_symbols: unknown symbol TYPO/);
+  });
+});
