@@ -84,6 +84,26 @@ describe('Thresher behind Postfix (default thresholds)', () => {
     expect(result[0]).toContain('GTUBE');
     expect(got).not.toContain('WHITELISTED');
   });
+
+  it('removes every one of several interleaved forged copies (the CVE-2022-48521 pattern)', async () => {
+    const m = buildMessage({
+      subject: 'three forged verdicts',
+      body: `${GTUBE}\r\n`,
+      extraHeaders: [
+        'X-Spam-Status: No, score=-1 forged=1',
+        'X-Spam-Flag: NO',
+        'X-Spam-Status: No, score=-2 forged=2',
+        'X-Note: between the forged copies',
+        'X-Spam-Status: No, score=-3 forged=3',
+        'x-spam-status: No, score=-4 forged=4',
+      ],
+    });
+    const got = await deliver(port(), plain!, m);
+    expect(got).not.toMatch(/forged=\d/);
+    expect(headerValues(got, 'X-Spam-Status'), got).toEqual([expect.stringMatching(/^Yes, score=1000\.0 required=5\.0$/)]);
+    expect(headerValues(got, 'X-Spam-Flag'), got).toEqual(['YES']);
+    expect(headerValues(got, 'X-Note')).toEqual(['between the forged copies']);
+  });
 });
 
 describe('Thresher behind Postfix (thresholds.reject: 20)', () => {
