@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { FrameDecoder, decodeCommand, MAX_BODY_CHUNK } from '../protocol/index.js';
 import { mta } from '../protocol/mta.js';
 import { MtaClient, type MessageSpec } from '../test/support/mta-client.js';
+import { benchRulesEngine, RULES_TARGET_MS } from './rules.js';
 
 const HOST = '127.0.0.1';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -333,6 +334,8 @@ async function main(): Promise<void> {
   out(`thresher bench: node ${process.version}, ${process.platform}/${process.arch}, loopback ${HOST}`);
   const decode = benchDecode();
   out(`decode: ${decode.mbPerSec} MB/s, ${decode.framesPerSec} frames/s (FrameDecoder + decodeCommand, Postfix-like sessions pushed in 16 KiB chunks, ${round(decode.bytes / 1e6)} MB in ${decode.seconds} s)`);
+  const rules = await benchRulesEngine();
+  out(`rules: engine with ${rules.rules} header and body rules, in process, Engine.run('eom'): ${rules.plainMsPerMessage} ms/message text/plain, ${rules.multipartMsPerMessage} ms/message multipart (base64 text + quoted-printable HTML), ~${round(rules.bytesPerMessage / 1024)} KB messages, ${rules.hitsPerMessage} symbols/message   [target <${RULES_TARGET_MS} ms]`);
 
   const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-'));
   let child: Child | undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { headersSchema, repliesSchema, thresholdsSchema } from './actions.js';
+import { rulesSchema } from './rules.js';
 import { policiesSchema } from './policies.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
@@ -43,6 +44,7 @@ export const configSchema = z
     thresholds: thresholdsSchema,
     replies: repliesSchema,
     headers: headersSchema,
+    rules: rulesSchema,
     policies: policiesSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
