@@ -45,7 +45,7 @@ interface Explained {
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
   const config = await loadConfig(opts.config);
-  const engine = createEngine(config);
+  const engine = createEngine(config, opts.config);
   const book = new PolicyBook(config);
   const log = pino({ level: 'warn' }, pino.destination(2));
   let status = 0;

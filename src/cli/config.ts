@@ -6,7 +6,7 @@ import { createEngine } from './compose.js';
 export async function configCheck(file: string): Promise<number> {
   try {
     const config = await loadConfig(file);
-    createEngine(config);
+    createEngine(config, file);
     process.stdout.write(`${file}: OK\n`);
     return 0;
   } catch (err) {

@@ -12,7 +12,7 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = await loadConfig(opts.config);
   const { log, flush } = createLogger(config.log_level);
-  const engine = createEngine(config);
+  const engine = createEngine(config, opts.config);
   const server = await startServer({ config, engine, log, listen: opts.listen });
   log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? null, checks: engine.checks.map((c) => c.name) }, 'thresher ready');
 
@@ -44,7 +44,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     }
     loadConfig(opts.config)
       .then((next) => {
-        server.reload(next, createEngine(next));
+        server.reload(next, createEngine(next, opts.config));
         log.info({ config: opts.config }, 'configuration reloaded');
       })
       .catch((err: unknown) => {

@@ -118,6 +118,15 @@ describe('thresher serve', () => {
   });
 });
 
+describe('thresher serve: checks that refuse their config', () => {
+  it('exits 2 with one line naming the file and the problem, no stack trace', async () => {
+    const config = write('clash.yaml', 'scores:\n  NO_SUCH_SYMBOL: 2\n');
+    const e = (await run(process.execPath, [CLI, 'serve', '--listen', 'inet:127.0.0.1:0', '--config', config]).catch((x: unknown) => x)) as { code: number; stderr: string };
+    expect(e.code).toBe(2);
+    expect(e.stderr).toBe(`thresher: ${config}: scores: unknown symbol NO_SUCH_SYMBOL\n`);
+  });
+});
+
 describe('thresher config', () => {
   it('check: exit 0 and OK for a valid file', async () => {
     const good = write('good.yaml', 'thresholds:\n  quarantine: 12\nheaders:\n  subject_prefix: "[SPAM] "\n');
