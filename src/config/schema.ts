@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { headersSchema, repliesSchema, thresholdsSchema } from './actions.js';
 import { rulesSchema } from './rules.js';
+import { listsSchema } from './lists.js';
 import { policiesSchema } from './policies.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
@@ -46,6 +47,7 @@ export const configSchema = z
     headers: headersSchema,
     rules: rulesSchema,
     policies: policiesSchema,
+    lists: listsSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})
