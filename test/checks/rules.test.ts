@@ -137,6 +137,18 @@ describe('body rules', () => {
     expect(found).toEqual({});
   });
 
+  it('reads only the first body_scan_chars of the text and raw_scan_chars of the raw body', async () => {
+    const filler = 'lorem ipsum '.repeat(1000); // 12,000 characters
+    const eml = `Subject: x\n\nearly words ${filler} late words\n`;
+    const rules = {
+      body: [rule('EARLY', 'contains', 'early words'), rule('LATE', 'contains', 'late words'),
+        rule('RAW_EARLY', 'contains', 'early words', { part: 'raw' }), rule('RAW_LATE', 'contains', 'late words', { part: 'raw' })],
+    };
+    expect(await symbols(rules, eml)).toEqual({ EARLY: 2, LATE: 2, RAW_EARLY: 2, RAW_LATE: 2 });
+    expect(await symbols({ ...rules, body_scan_chars: 5000 }, eml)).toEqual({ EARLY: 2, RAW_EARLY: 2, RAW_LATE: 2 });
+    expect(await symbols({ ...rules, raw_scan_chars: 5000 }, eml)).toEqual({ EARLY: 2, LATE: 2, RAW_EARLY: 2 });
+  });
+
   it('broken MIME does not fail the check: the raw body is matched', async () => {
     const broken = 'Content-Type: multipart/mixed; boundary=""\n\nyou have won';
     expect(await symbols({ body: [rule('BODY_WON', 'contains', 'you have won')] }, broken)).toEqual({ BODY_WON: 2 });

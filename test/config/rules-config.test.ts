@@ -23,7 +23,7 @@ function errorOf(rules: unknown): string {
 
 describe('rules config', () => {
   it('defaults to no rules, and fills optional fields', () => {
-    expect(parseConfig({}).rules).toEqual({ header: [], body: [] });
+    expect(parseConfig({}).rules).toEqual({ header: [], body: [], body_scan_chars: 100_000, raw_scan_chars: 500_000 });
     const c = parseConfig({ rules: { header: [header('SUBJ_X')], body: [body('BODY_X', { description: 'x' })] } });
     expect(c.rules.header[0]).toEqual({ name: 'SUBJ_X', header: 'Subject', match: 'contains', value: 'x', score: 1, case_sensitive: false });
     expect(c.rules.body[0]).toEqual({ name: 'BODY_X', match: 'contains', value: 'x', score: 1, description: 'x', case_sensitive: false, part: 'text' });

@@ -22,6 +22,6 @@ export function ruleChecks(rules: Readonly<RulesConfig>, builtins: readonly Chec
   if (problems.length > 0) throw new Error(problems.join('\n'));
   const checks: Check[] = [];
   if (rules.header.length > 0) checks.push(headerRulesCheck(rules.header));
-  if (rules.body.length > 0) checks.push(bodyRulesCheck(rules.body));
+  if (rules.body.length > 0) checks.push(bodyRulesCheck(rules.body, rules));
   return checks;
 }
