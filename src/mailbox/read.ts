@@ -1,0 +1,131 @@
+// Message sources for `thresher learn` and `thresher eval`: single message files,
+// directories (recursively), Maildirs and mbox files, read in a deterministic order.
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { splitMbox } from './mbox.js';
+
+/**
+ * Largest message loaded into memory. Far above what an MTA accepts (Postfix's
+ * message_size_limit defaults to 10 MB) yet keeps a stray disk image or a giant mbox
+ * entry from exhausting memory; an oversize message is reported and skipped.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export interface MailboxMessage {
+  /** The file, or `file#N` for the N-th message (from 1) of an mbox. */
+  path: string;
+  raw: Buffer;
+}
+
+export interface ReadOptions {
+  maxMessageBytes?: number;
+  /**
+   * Called for every file or message that cannot be read (missing, unreadable, oversize);
+   * reading goes on with the next. Default: one line on stderr.
+   */
+  onProblem?: (path: string, reason: string) => void;
+}
+
+const MBOX_MAGIC = Buffer.from('From ');
+const MAILDIR_SUBDIRS = ['cur', 'new', 'tmp'];
+/** Maildir folders whose messages are delivered; tmp/ holds half-written files. */
+const MAILDIR_READ = ['cur', 'new'];
+
+const stderrProblem = (path: string, reason: string) => {
+  process.stderr.write(`${path}: ${reason}\n`);
+};
+
+/**
+ * Yields every message found under `paths`, in the order given and, inside directories,
+ * sorted by name (code-point order) so runs are reproducible. Dotfiles are skipped inside
+ * directories; symbolic links are followed only when named on the command line, so a link
+ * loop cannot make a walk endless.
+ */
+export async function* readMessages(paths: string[], opts: ReadOptions = {}): AsyncGenerator<MailboxMessage> {
+  const max = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const problem = opts.onProblem ?? stderrProblem;
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (err) {
+      problem(path, reason(err));
+      continue;
+    }
+    if (info.isDirectory()) yield* readDirectory(path, max, problem);
+    else if (info.isFile()) yield* readFileMessages(path, info.size, max, problem);
+    else problem(path, 'not a regular file or directory');
+  }
+}
+
+async function* readDirectory(dir: string, max: number, problem: (path: string, reason: string) => void): AsyncGenerator<MailboxMessage> {
+  let entries;
+  try {
+    entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+  } catch (err) {
+    problem(dir, reason(err));
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const subdirs = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
+  if (MAILDIR_SUBDIRS.every((name) => subdirs.has(name))) {
+    for (const name of MAILDIR_READ) yield* readDirectory(join(dir, name), max, problem);
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      yield* readDirectory(path, max, problem);
+    } else if (entry.isFile()) {
+      let size: number;
+      try {
+        size = (await stat(path)).size;
+      } catch (err) {
+        problem(path, reason(err));
+        continue;
+      }
+      yield* readFileMessages(path, size, max, problem);
+    }
+  }
+}
+
+/** A file is an mbox when it starts with "From "; otherwise it holds one message. */
+async function* readFileMessages(path: string, size: number, max: number, problem: (path: string, reason: string) => void): AsyncGenerator<MailboxMessage> {
+  try {
+    if (await startsWithMboxSeparator(path)) {
+      for await (const piece of splitMbox(path, max)) {
+        const where = `${path}#${piece.index}`;
+        if ('raw' in piece) yield { path: where, raw: piece.raw };
+        else problem(where, oversize(piece.oversize, max));
+      }
+      return;
+    }
+    if (size > max) {
+      problem(path, oversize(size, max));
+      return;
+    }
+    const raw = await readFile(path);
+    yield { path, raw };
+  } catch (err) {
+    problem(path, reason(err));
+  }
+}
+
+async function startsWithMboxSeparator(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(MBOX_MAGIC.length);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return bytesRead === head.length && head.equals(MBOX_MAGIC);
+  } finally {
+    await file.close();
+  }
+}
+
+function oversize(bytes: number, max: number): string {
+  return `message of ${bytes} bytes is larger than the limit of ${max} bytes; skipped`;
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
