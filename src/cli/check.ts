@@ -4,7 +4,8 @@ import pino, { type Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
-import { addSymbols, blockOf, emptyResult, type ScanResult } from '../engine/result.js';
+import { blockOf, emptyResult } from '../engine/result.js';
+import { mergeResult, runEarlyStages } from '../engine/scan.js';
 import type { Message } from '../message/message.js';
 import { messageFromRaw } from '../message/parse.js';
 import { decideFor, type Verdict } from '../policy/decide.js';
@@ -73,16 +74,8 @@ async function explain(message: Message, opts: CheckOptions, config: Readonly<Co
   message.helo = opts.helo;
   message.sender = { address: opts.from ?? '', args: [] };
   const result = emptyResult();
-  for (const stage of ['connect', 'helo', 'mail'] as const) {
-    const stageResult = emptyResult();
-    await engine.run(stage, message, stageResult, log);
-    merge(result, stageResult);
-    const block = blockOf(stageResult);
-    if (block?.block !== undefined) {
-      const verdict = decideFor(result, book.fallback);
-      return { verdict, headers: [], recipients: [], blocked: { stage, symbol: block.name, reply: block.block } };
-    }
-  }
+  const blocked = await runEarlyStages(engine, message, result, log);
+  if (blocked) return { verdict: decideFor(result, book.fallback), headers: [], recipients: [], blocked };
   const recipients: RecipientOutcome[] = [];
   const policies = new Map<string, EffectivePolicy>();
   for (const address of opts.rcpt ?? []) {
@@ -96,7 +89,7 @@ async function explain(message: Message, opts: CheckOptions, config: Readonly<Co
       recipients.push({ address, policy: policy.name, action: 'refused at RCPT', reply: block.block });
       continue;
     }
-    merge(result, stageResult);
+    mergeResult(result, stageResult);
     policies.set(address, policy);
   }
   const first = policies.values().next().value ?? book.fallback;
@@ -113,11 +106,6 @@ async function explain(message: Message, opts: CheckOptions, config: Readonly<Co
     headers.push({ name: 'Subject', value: taggedSubject(message.header('subject')[0], prefix) });
   }
   return { verdict, headers, recipients };
-}
-
-function merge(into: ScanResult, from: ScanResult): void {
-  addSymbols(into, from.symbols);
-  into.failures.push(...from.failures);
 }
 
 function toJson(file: string, e: Explained) {
