@@ -99,7 +99,8 @@ describe('sender lists behind Postfix', () => {
     const { replies, transcript } = await converse(port(), ['EHLO client.thresher.test', 'MAIL FROM:<spammer@blocked.test>', 'QUIT']);
     expect(replies[0], context(senders!, transcript)).toMatch(/^220 /);
     expect(replies[2], context(senders!, transcript)).toBe('550 5.7.1 Sender blocked by list test');
-    expect(postfix!.log()).toMatch(/milter-reject: MAIL from .*: 550 5\.7\.1 Sender blocked by list test; from=<spammer@blocked\.test>/);
+    const logged = /milter-reject: MAIL from .*: 550 5\.7\.1 Sender blocked by list test; from=<spammer@blocked\.test>/;
+    expect(await postfix!.waitForLog(logged)).toMatch(logged);
     expect(senders!.records().some((r) => r.msg === 'blocked' && r.symbol === 'SENDER_BLOCKLIST' && r.detail === '*@blocked.test')).toBe(true);
   });
 
@@ -111,7 +112,8 @@ describe('sender lists behind Postfix', () => {
     expect(replies[2], why).toMatch(/^250 /);
     expect(replies[3], why).toBe('550 5.7.1 Sender blocked by list test');
     expect(replies[4], why).toMatch(/^250 /);
-    expect(postfix!.log()).toMatch(/milter-reject: RCPT from .*: 550 5\.7\.1 Sender blocked by list test; from=<pest@annoying\.test> to=<bob@example\.test>/);
+    const logged = /milter-reject: RCPT from .*: 550 5\.7\.1 Sender blocked by list test; from=<pest@annoying\.test> to=<bob@example\.test>/;
+    expect(await postfix!.waitForLog(logged)).toMatch(logged);
   });
 
   it('delivers GTUBE from an allow-listed sender, marked as spam, with the allow symbol (1000 - 20)', async () => {
@@ -135,7 +137,8 @@ describe('IP block list behind Postfix', () => {
     expect(replies[0], why).toMatch(/^554 .*not accepting connections/);
     expect(replies[2], why).toBe('554 5.7.1 Client blocked by list test');
     expect(replies[3], why).toMatch(/^503 /);
-    expect(postfix!.log()).toMatch(/milter-reject: CONNECT from [^:]*\[127\.0\.0\.1\]: 554 5\.7\.1 Client blocked by list test/);
+    const logged = /milter-reject: CONNECT from [^:]*\[127\.0\.0\.1\]: 554 5\.7\.1 Client blocked by list test/;
+    expect(await postfix!.waitForLog(logged)).toMatch(logged);
     expect(ipBlock!.records().some((r) => r.msg === 'blocked' && r.symbol === 'IP_BLOCKLIST' && r.detail === '127.0.0.1/32' && r.stage === 'connect')).toBe(true);
   });
 });

@@ -71,7 +71,8 @@ describe('recipient policies behind Postfix', () => {
     }
     expect(hold, postfix!.log()).toHaveLength(1);
     expect(hold[0]!.recipients.map((r) => r.address)).toEqual(['held@quarantine.test']);
-    expect(postfix!.log()).toMatch(/milter-hold: END-OF-MESSAGE from .*: milter triggers HOLD action; .*to=<held@quarantine\.test>/);
+    const logged = /milter-hold: END-OF-MESSAGE from .*: milter triggers HOLD action; .*to=<held@quarantine\.test>/;
+    expect(await postfix!.waitForLog(logged)).toMatch(logged);
 
     // Thresher logged the split with both policy names
     const split = t!.records().filter((r) => r.msg === 'recipient deferred to its own transaction: different policy');

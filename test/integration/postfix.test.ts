@@ -114,7 +114,8 @@ describe('Thresher behind Postfix (thresholds.reject: 20)', () => {
     const { reply, transcript } = await sendMail(port(), ENVELOPE, m.text);
     expect(reply.code, context(rejecting!, transcript)).toBe(550);
     expect(reply.text).toBe('550 5.7.1 Message rejected as spam');
-    expect(postfix!.log()).toMatch(/milter-reject: END-OF-MESSAGE .*: 5\.7\.1 Message rejected as spam/);
+    const logged = /milter-reject: END-OF-MESSAGE .*: 5\.7\.1 Message rejected as spam/;
+    expect(await postfix!.waitForLog(logged)).toMatch(logged);
     await new Promise((r) => setTimeout(r, 500));
     expect(postfix!.deliveries(m.token)).toHaveLength(0);
   });

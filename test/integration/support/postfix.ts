@@ -13,6 +13,11 @@ export interface Postfix {
   readonly dir: string;
   /** The maillog so far (for failure messages). */
   log(): string;
+  /**
+   * Waits until the maillog matches `pattern` and returns the log. Postfix logs through
+   * postlogd after it has answered the client, so a line may land a moment after the reply.
+   */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Waits for the one delivered message containing `token`; returns the raw dump file. */
   waitForDelivery(token: string, timeoutMs?: number): Promise<string>;
   /** Delivered messages containing `token` right now. */
@@ -164,12 +169,21 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
         await sleep(100);
       }
     };
+    const waitForLog = async (pattern: RegExp, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const text = log();
+        if (pattern.test(text)) return text;
+        if (Date.now() > deadline) return text;
+        await sleep(100);
+      }
+    };
     const queue = async () => {
       const r = await run('postqueue', ['-c', conf, '-j'], 15_000);
       if (r.code !== 0) throw new Error(`postqueue -j failed (${r.code}): ${r.stderr}`);
       return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Awaited<ReturnType<Postfix['queue']>>[number]);
     };
-    return { smtpPorts, dir, log, waitForDelivery, deliveries, queue, stop };
+    return { smtpPorts, dir, log, waitForLog, waitForDelivery, deliveries, queue, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
