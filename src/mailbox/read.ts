@@ -1,6 +1,9 @@
 // Message sources for `thresher learn` and `thresher eval`: single message files,
 // directories (recursively), Maildirs and mbox files, read in a deterministic order.
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+// Files are read with synchronous calls: each async fs call is a thread-pool round trip,
+// and reading the 6,721 corpus files took 1.5 s that way against 0.3 s synchronously. These
+// are batch commands; nothing else is waiting on the event loop between two files.
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitMbox } from './mbox.js';
 
@@ -47,13 +50,13 @@ export async function* readMessages(paths: string[], opts: ReadOptions = {}): As
   for (const path of paths) {
     let info;
     try {
-      info = await stat(path);
+      info = statSync(path);
     } catch (err) {
       problem(path, reason(err));
       continue;
     }
     if (info.isDirectory()) yield* readDirectory(path, max, problem);
-    else if (info.isFile()) yield* readFileMessages(path, info.size, max, problem);
+    else if (info.isFile()) yield* readFileMessages(path, max, problem);
     else problem(path, 'not a regular file or directory');
   }
 }
@@ -61,7 +64,7 @@ export async function* readMessages(paths: string[], opts: ReadOptions = {}): As
 async function* readDirectory(dir: string, max: number, problem: (path: string, reason: string) => void): AsyncGenerator<MailboxMessage> {
   let entries;
   try {
-    entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
   } catch (err) {
     problem(dir, reason(err));
     return;
@@ -77,48 +80,49 @@ async function* readDirectory(dir: string, max: number, problem: (path: string, 
     if (entry.isDirectory()) {
       yield* readDirectory(path, max, problem);
     } else if (entry.isFile()) {
-      let size: number;
-      try {
-        size = (await stat(path)).size;
-      } catch (err) {
-        problem(path, reason(err));
-        continue;
-      }
-      yield* readFileMessages(path, size, max, problem);
+      yield* readFileMessages(path, max, problem);
     }
   }
 }
 
 /** A file is an mbox when it starts with "From "; otherwise it holds one message. */
-async function* readFileMessages(path: string, size: number, max: number, problem: (path: string, reason: string) => void): AsyncGenerator<MailboxMessage> {
+async function* readFileMessages(path: string, max: number, problem: (path: string, reason: string) => void): AsyncGenerator<MailboxMessage> {
+  let opened: { raw: Buffer } | { mbox: true } | { oversize: number };
   try {
-    if (await startsWithMboxSeparator(path)) {
+    opened = readSmallFile(path, max);
+  } catch (err) {
+    problem(path, reason(err));
+    return;
+  }
+  if ('raw' in opened) {
+    yield { path, raw: opened.raw };
+  } else if ('oversize' in opened) {
+    problem(path, oversize(opened.oversize, max));
+  } else {
+    try {
       for await (const piece of splitMbox(path, max)) {
         const where = `${path}#${piece.index}`;
         if ('raw' in piece) yield { path: where, raw: piece.raw };
         else problem(where, oversize(piece.oversize, max));
       }
-      return;
+    } catch (err) {
+      problem(path, reason(err));
     }
-    if (size > max) {
-      problem(path, oversize(size, max));
-      return;
-    }
-    const raw = await readFile(path);
-    yield { path, raw };
-  } catch (err) {
-    problem(path, reason(err));
   }
 }
 
-async function startsWithMboxSeparator(path: string): Promise<boolean> {
-  const file = await open(path, 'r');
+/** One open: the file's bytes, or word that it is an mbox (streamed apart) or too large. */
+function readSmallFile(path: string, max: number): { raw: Buffer } | { mbox: true } | { oversize: number } {
+  const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(MBOX_MAGIC.length);
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
-    return bytesRead === head.length && head.equals(MBOX_MAGIC);
+    const headBytes = readSync(fd, head, 0, head.length, 0);
+    if (headBytes === head.length && head.equals(MBOX_MAGIC)) return { mbox: true };
+    const size = fstatSync(fd).size;
+    if (size > max) return { oversize: size };
+    return { raw: readFileSync(fd) };
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }
 

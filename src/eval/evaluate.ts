@@ -1,0 +1,47 @@
+// One k-fold evaluation from labelled paths to a report: shared by `thresher eval` and the
+// score-tuning script.
+import pino from 'pino';
+import { loadConfig } from '../config/load.js';
+import { createEngine } from '../cli/compose.js';
+import { loadSamples, type LabelledPath } from './corpus.js';
+import { crossValidate } from './cross-validate.js';
+import { buildReport, type EvalReport } from './report.js';
+
+export interface EvaluateOptions {
+  paths: LabelledPath[];
+  folds: number;
+  seed: number;
+  keepArtefacts: boolean;
+  config?: string;
+  /** Progress and problems, one line each (stderr for the CLI). */
+  note(line: string): void;
+}
+
+export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
+  const config = await loadConfig(opts.config);
+  const source = opts.config ?? 'configuration';
+  const started = performance.now();
+  const samples = await loadSamples(opts.paths, {
+    limits: { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers },
+    keepArtefacts: opts.keepArtefacts,
+    onProblem: (path, reason) => opts.note(`${path}: ${reason}`),
+  });
+  opts.note(`read ${samples.length} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const labels = new Set(samples.map((s) => s.label));
+  if (!labels.has('spam') || !labels.has('ham')) throw new Error('eval needs both spam and ham messages');
+  const scored = await crossValidate(samples, {
+    folds: opts.folds,
+    seed: opts.seed,
+    engineFor: () => createEngine(config, source),
+    log: pino({ level: 'warn' }, pino.destination(2)),
+    onFold: (fold, trained, count, ms) =>
+      opts.note(`fold ${fold + 1}/${opts.folds}: learned ${trained}, scored ${count} in ${(ms / 1000).toFixed(1)} s`),
+  });
+  return buildReport(scored, {
+    folds: opts.folds,
+    seed: opts.seed,
+    threshold: config.thresholds.spam,
+    keepArtefacts: opts.keepArtefacts,
+    config: opts.config ?? null,
+  });
+}
