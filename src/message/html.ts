@@ -3,7 +3,7 @@
 // dropped, character references decoded. One pass over the input; no regex on the markup.
 
 /** Elements whose content is not shown. */
-const HIDDEN = new Set(['script', 'style', 'template', 'noscript']);
+export const HIDDEN = new Set(['script', 'style', 'template', 'noscript']);
 
 /** Elements that start a new line when rendered. */
 const BLOCK = new Set([
@@ -69,7 +69,7 @@ function parseHex(s: string): number | undefined {
   return /^[0-9a-fA-F]{1,6}$/.test(s) ? parseInt(s, 16) : undefined;
 }
 
-function isNameChar(c: number): boolean {
+export function isNameChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
 }
 
@@ -77,7 +77,7 @@ function isNameChar(c: number): boolean {
  * Where a tag ends (just after `>`), scanning from `from`. A quote opens a quoted attribute
  * value only right after `=`, as in browsers, so a stray quote cannot hide the text after it.
  */
-function tagEnd(html: string, from: number): number {
+export function tagEnd(html: string, from: number): number {
   let quote = 0;
   let afterEquals = false;
   for (let i = from; i < html.length; i++) {

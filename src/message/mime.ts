@@ -9,27 +9,60 @@ export interface ContentType {
   params: Map<string, string>;
 }
 
-/** Parses `text/html; charset="utf-8"`; RFC 2231 `name*=charset''value` parameters are decoded. */
+/** Most RFC 2231 continuation sections joined for one parameter (`name*0`, `name*1`, ...). */
+const MAX_PARAM_SECTIONS = 64;
+
+/**
+ * Parses `text/html; charset="utf-8"`; RFC 2231 `name*=charset''value` parameters are decoded
+ * and continuations (`filename*0="invoice.pdf"; filename*1=".exe"`) joined, so a name split
+ * in pieces reads as a mail client shows it.
+ */
 export function parseContentType(value: string | undefined): ContentType {
   const params = new Map<string, string>();
   if (value === undefined) return { type: 'text/plain', params };
   const fields = splitParams(unfold(value));
   const type = (fields.shift() ?? '').trim().toLowerCase();
+  const sections = new Map<string, { index: number; value: string; encoded: boolean }[]>();
   for (const field of fields) {
     const eq = field.indexOf('=');
     if (eq <= 0) continue;
     let name = field.slice(0, eq).trim().toLowerCase();
     let v = field.slice(eq + 1).trim();
     if (v.startsWith('"')) v = v.slice(1, v.endsWith('"') && v.length > 1 ? -1 : undefined).replace(/\\(.)/g, '$1');
-    if (name.endsWith('*')) {
-      // RFC 2231: charset'language'percent-encoded (continuations name*0* are not joined).
-      name = name.slice(0, -1);
-      const parts = v.split("'");
-      if (parts.length === 3) v = decodeCharset(percentDecode(parts[2]!), parts[0]!);
+    const encoded = name.endsWith('*');
+    if (encoded) name = name.slice(0, -1);
+    const star = name.lastIndexOf('*');
+    const index = star > 0 ? name.slice(star + 1) : '';
+    if (/^[0-9]{1,2}$/.test(index) && Number(index) < MAX_PARAM_SECTIONS) {
+      const base = name.slice(0, star);
+      const list = sections.get(base) ?? [];
+      list.push({ index: Number(index), value: v, encoded });
+      sections.set(base, list);
+      continue;
     }
+    if (encoded) v = decodeExtended(v);
     if (!params.has(name)) params.set(name, v);
   }
+  for (const [name, list] of sections) {
+    if (params.has(name)) continue;
+    list.sort((a, b) => a.index - b.index);
+    // Only the first section carries charset'language'; later encoded ones are percent-encoded.
+    const first = list[0]!;
+    const charset = first.encoded ? (first.value.split("'")[0] ?? '') : '';
+    const bytes = list.map((s, i) => {
+      if (!s.encoded) return Buffer.from(s.value, 'utf8');
+      const text = i === 0 ? s.value.split("'").slice(2).join("'") : s.value;
+      return percentDecode(text);
+    });
+    params.set(name, decodeCharset(Buffer.concat(bytes), charset));
+  }
   return { type: /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : 'text/plain', params };
+}
+
+/** RFC 2231 `charset'language'percent-encoded`; other shapes stay as written. */
+function decodeExtended(v: string): string {
+  const parts = v.split("'");
+  return parts.length === 3 ? decodeCharset(percentDecode(parts[2]!), parts[0]!) : v;
 }
 
 /** Splits on `;` outside double quotes. */
@@ -82,13 +115,25 @@ function hexByte(a: number, b: number): number {
   return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
 }
 
+/** Bytes decoded from a transfer encoding, and whether the encoded input broke its rules. */
+export interface Decoded {
+  bytes: Buffer;
+  malformed: boolean;
+}
+
 /**
  * Quoted-printable (RFC 2045 6.7): `=XX` is a byte, `=` at the end of a line (after optional
  * transport padding) joins lines; any other `=` is kept as it is, as mail clients do.
  */
 export function decodeQuotedPrintable(input: Buffer, underscoreIsSpace = false): Buffer {
+  return quotedPrintable(input, underscoreIsSpace).bytes;
+}
+
+/** Quoted-printable with a flag for `=` followed by neither two hex digits nor a line end. */
+function quotedPrintable(input: Buffer, underscoreIsSpace: boolean): Decoded {
   const out = Buffer.alloc(input.length);
   let n = 0;
+  let malformed = false;
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
     if (c === 0x5f && underscoreIsSpace) {
@@ -109,25 +154,79 @@ export function decodeQuotedPrintable(input: Buffer, underscoreIsSpace = false):
     while (input[j] === 0x20 || input[j] === 0x09) j++;
     if (input[j] === 0x0d && input[j + 1] === 0x0a) i = j + 1;
     else if (input[j] === 0x0a) i = j;
-    else out[n++] = c;
+    else {
+      out[n++] = c;
+      // A lone '=' ending the input is a soft break whose line end the scan limit cut off.
+      if (j < input.length) malformed = true;
+    }
   }
-  return out.subarray(0, n);
+  return { bytes: out.subarray(0, n), malformed };
 }
 
 /** Decodes a body by its Content-Transfer-Encoding; unknown encodings pass through unchanged. */
 export function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
+  return decodeTransferChecked(body, encoding).bytes;
+}
+
+/** 1 for the bytes of the base64 alphabet and '=', 2 for white space; 0 for anything else. */
+const BASE64_CLASS = new Uint8Array(256);
+for (const c of Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')) BASE64_CLASS[c] = 1;
+for (const c of [0x20, 0x09, 0x0d, 0x0a]) BASE64_CLASS[c] = 2;
+
+/**
+ * Base64 is malformed when it holds bytes outside the alphabet, data after the `=` padding,
+ * or a length that is not a whole number of 4-character groups.
+ */
+function base64Malformed(body: Buffer): boolean {
+  let chars = 0;
+  let padded = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    const cls = BASE64_CLASS[c]!;
+    if (cls === 2) continue;
+    if (cls === 0) return true;
+    if (c === 0x3d) padded = true;
+    else if (padded) return true;
+    chars++;
+  }
+  return chars % 4 !== 0;
+}
+
+/** As decodeTransfer, and says whether the encoded input was malformed. */
+export function decodeTransferChecked(body: Buffer, encoding: string | undefined): Decoded {
   switch (encoding?.trim().toLowerCase()) {
     case 'base64':
       // Node's decoder skips white space and characters outside the alphabet.
-      return Buffer.from(body.toString('latin1'), 'base64');
+      return { bytes: Buffer.from(body.toString('latin1'), 'base64'), malformed: base64Malformed(body) };
     case 'quoted-printable':
-      return decodeQuotedPrintable(body);
+      return quotedPrintable(body, false);
     default:
-      return body;
+      return { bytes: body, malformed: false };
   }
 }
 
 const decoders = new Map<string, TextDecoder>();
+
+/** Charset labels remembered by isKnownCharset; beyond it they are looked up again. */
+const MAX_CHARSET_VERDICTS = 256;
+const charsetVerdicts = new Map<string, boolean>();
+
+/** True when decodeCharset knows the label (absent means US-ASCII, RFC 2045 5.2). */
+export function isKnownCharset(charset: string | undefined): boolean {
+  const label = (charset ?? '').trim().toLowerCase();
+  if (label === '' || label === 'utf-8' || label === 'utf8' || label === 'us-ascii' || label === 'ascii') return true;
+  let known = charsetVerdicts.get(label);
+  if (known === undefined) {
+    try {
+      new TextDecoder(label);
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (charsetVerdicts.size < MAX_CHARSET_VERDICTS) charsetVerdicts.set(label, known);
+  }
+  return known;
+}
 
 /**
  * Bytes to text by a MIME charset name. Unknown or missing charsets, and us-ascii (8-bit text

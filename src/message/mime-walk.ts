@@ -1,0 +1,202 @@
+import type { HeaderField } from './message.js';
+import { decodeTransferChecked, parseContentType } from './mime.js';
+
+// The MIME tree of a message walked once, depth first, handing each leaf part (decoded from its
+// transfer encoding) to a visitor and noting what was malformed on the way. Every step is
+// linear and bounded by the limits below; broken structure yields defects, never an exception.
+
+/**
+ * Nesting of multiparts and attached messages that is followed. Each level searches its
+ * part again for its own boundary, so the depth bounds the work to depth × body size.
+ */
+export const MAX_MIME_DEPTH = 16;
+
+/** MIME parts looked at per message: thousands of empty parts cost work for no text. */
+export const MAX_MIME_PARTS = 1000;
+
+/**
+ * Bytes produced by base64 and quoted-printable decoding per message. Each nesting level may
+ * decode its content again, and the scan limit can be raised to 1 GiB: this bounds the memory
+ * and CPU one message can make decoding spend. Parts beyond it are seen as empty.
+ */
+export const MAX_DECODED_BYTES = 32 * 1024 * 1024;
+
+/** Longer boundaries are refused (RFC 2046 5.1.1 allows 70 characters). */
+const MAX_BOUNDARY_LENGTH = 200;
+
+/** What can be wrong with a message's MIME structure or encoding. */
+export type Defect =
+  | 'bad-boundary' | 'missing-close-boundary' | 'bad-base64' | 'bad-quoted-printable' | 'unknown-charset'
+  | 'too-deep' | 'too-many-parts' | 'decode-limit' | 'nul-bytes' | '8bit-header';
+
+/** A part with no parts inside: text, an image, an attachment. */
+export interface Leaf {
+  /** Lower-case `type/subtype`. */
+  type: string;
+  params: Map<string, string>;
+  /** Lower-case disposition type ('inline', 'attachment') or ''. */
+  disposition: string;
+  /** The Content-Disposition `filename`, else the Content-Type `name`. */
+  filename: string | undefined;
+  /** Content decoded from its transfer encoding. */
+  content: Buffer;
+}
+
+export interface WalkResult {
+  partCount: number;
+  /** Deepest nesting reached (0: the message itself). */
+  depth: number;
+  defects: Set<Defect>;
+}
+
+type Lookup = (name: string) => string | undefined;
+
+interface WalkState extends WalkResult {
+  decodedBytes: number;
+  visit: (leaf: Leaf) => void;
+}
+
+/** Walks the MIME tree of a message (its header fields and body), visiting each leaf in order. */
+export function walkMime(fields: readonly HeaderField[], body: Buffer, visit: (leaf: Leaf) => void): WalkResult {
+  const state: WalkState = { partCount: 0, depth: 0, defects: new Set(), decodedBytes: 0, visit };
+  walk(fieldLookup(fields), body, 0, state);
+  return { partCount: state.partCount, depth: state.depth, defects: state.defects };
+}
+
+function fieldLookup(fields: readonly HeaderField[]): Lookup {
+  return (name) => fields.find((f) => f.name.toLowerCase() === name)?.value;
+}
+
+function walk(header: Lookup, body: Buffer, depth: number, state: WalkState): void {
+  if (state.partCount >= MAX_MIME_PARTS) {
+    state.defects.add('too-many-parts');
+    return;
+  }
+  state.partCount++;
+  state.depth = Math.max(state.depth, depth);
+  const ct = parseContentType(header('content-type'));
+  const dispositionValue = header('content-disposition');
+  const disposition = (dispositionValue ?? '').split(';')[0]!.trim().toLowerCase();
+  const content = decode(body, header('content-transfer-encoding'), state);
+  const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content });
+  if (ct.type.startsWith('multipart/')) {
+    const boundary = ct.params.get('boundary');
+    if (boundary === undefined || boundary === '' || boundary.length > MAX_BOUNDARY_LENGTH) {
+      state.defects.add('bad-boundary');
+      state.visit(leaf('text/plain')); // unreadable structure: show the bytes
+      return;
+    }
+    if (depth >= MAX_MIME_DEPTH) {
+      state.defects.add('too-deep');
+      return;
+    }
+    const split = splitMultipart(content, boundary);
+    if (!split.found) {
+      state.defects.add('bad-boundary');
+      state.visit(leaf('text/plain'));
+      return;
+    }
+    if (!split.closed) state.defects.add('missing-close-boundary');
+    for (const part of split.parts) {
+      const { fields, body: partBody } = splitPart(part);
+      walk(fieldLookup(fields), partBody, depth + 1, state);
+      if (state.partCount >= MAX_MIME_PARTS) {
+        if (part !== split.parts[split.parts.length - 1]) state.defects.add('too-many-parts');
+        return;
+      }
+    }
+  } else if ((ct.type === 'message/rfc822' || ct.type === 'message/global') && disposition !== 'attachment') {
+    if (depth >= MAX_MIME_DEPTH) {
+      state.defects.add('too-deep');
+      return;
+    }
+    const { fields, body: inner } = splitPart(content);
+    walk(fieldLookup(fields), inner, depth + 1, state);
+  } else state.visit(leaf(ct.type));
+}
+
+function decode(body: Buffer, encoding: string | undefined, state: WalkState): Buffer {
+  const decoded = decodeTransferChecked(body, encoding);
+  if (decoded.bytes === body) return body; // identity encodings decode nothing
+  if (state.decodedBytes + decoded.bytes.length > MAX_DECODED_BYTES) {
+    state.defects.add('decode-limit');
+    return Buffer.alloc(0);
+  }
+  state.decodedBytes += decoded.bytes.length;
+  if (decoded.malformed) state.defects.add(encoding?.trim().toLowerCase() === 'base64' ? 'bad-base64' : 'bad-quoted-printable');
+  return decoded.bytes;
+}
+
+function filenameOf(disposition: string | undefined, typeParams: Map<string, string>): string | undefined {
+  const name = (disposition !== undefined ? parseContentType(disposition).params.get('filename') : undefined) ?? typeParams.get('name');
+  return name === undefined || name === '' ? undefined : name;
+}
+
+interface Split {
+  parts: Buffer[];
+  /** Some delimiter line was found. */
+  found: boolean;
+  /** The close delimiter (`--boundary--`) was found. */
+  closed: boolean;
+}
+
+/**
+ * The body parts between `--boundary` lines (RFC 2046 5.1.1); preamble and epilogue dropped.
+ * Stops after MAX_MIME_PARTS parts: the walk would not look at more.
+ */
+function splitMultipart(body: Buffer, boundary: string): Split {
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const split: Split = { parts: [], found: false, closed: false };
+  let partStart = -1;
+  let from = 0;
+  while (split.parts.length <= MAX_MIME_PARTS) {
+    const at = body.indexOf(delimiter, from);
+    if (at < 0) break;
+    from = at + delimiter.length;
+    if (at > 0 && body[at - 1] !== 0x0a) continue; // not at the start of a line
+    split.found = true;
+    if (partStart >= 0) {
+      // The line break before the delimiter belongs to the delimiter.
+      let end = at;
+      if (end > partStart && body[end - 1] === 0x0a) end--;
+      if (end > partStart && body[end - 1] === 0x0d) end--;
+      split.parts.push(body.subarray(partStart, end));
+    }
+    if (body[from] === 0x2d && body[from + 1] === 0x2d) {
+      split.closed = true;
+      return split;
+    }
+    const eol = body.indexOf(0x0a, from);
+    if (eol < 0) return split;
+    partStart = eol + 1;
+    from = partStart;
+  }
+  if (partStart >= 0 && split.parts.length <= MAX_MIME_PARTS) split.parts.push(body.subarray(partStart)); // no close delimiter: the rest
+  return split;
+}
+
+/** A part's header fields and body: fields end at the first empty line. */
+function splitPart(part: Buffer): { fields: HeaderField[]; body: Buffer } {
+  let headerEnd: number;
+  let bodyStart: number;
+  if (part[0] === 0x0a || (part[0] === 0x0d && part[1] === 0x0a)) {
+    headerEnd = 0;
+    bodyStart = part[0] === 0x0a ? 1 : 2;
+  } else {
+    const crlf = part.indexOf('\r\n\r\n');
+    const lf = part.indexOf('\n\n');
+    if (crlf >= 0 && (lf < 0 || crlf < lf)) [headerEnd, bodyStart] = [crlf, crlf + 4];
+    else if (lf >= 0) [headerEnd, bodyStart] = [lf, lf + 2];
+    else [headerEnd, bodyStart] = [part.length, part.length];
+  }
+  const fields: HeaderField[] = [];
+  for (const line of part.toString('utf8', 0, headerEnd).split(/\r?\n/)) {
+    const last = fields[fields.length - 1];
+    if ((line[0] === ' ' || line[0] === '\t') && last) last.value += line;
+    else {
+      const colon = line.indexOf(':');
+      if (colon > 0) fields.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+    }
+  }
+  return { fields, body: part.subarray(bodyStart) };
+}
