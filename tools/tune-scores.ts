@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// Score tuning (`npm run tune`): runs the k-fold evaluation on the development corpus,
+// collects each held-out message's symbols (its Bayes band learned without it), fits the
+// scores of the rule symbols by weighted logistic regression (tools/tune/fit.ts), and prints
+// the table and a `scores:` block to paste into a config (or into the code's defaults).
+//
+// The ham weight of the fit is chosen by cross-validation over the same folds: for each
+// candidate weight the scores are fitted on k−1 folds and tried on the held-out one; the
+// weight that catches the most spam while flagging at most --max-ham-flagged of ham wins,
+// and the final scores are fitted on all folds with it. The "after" numbers printed are the
+// cross-validated ones, so they do not flatter the fit.
+import { Command } from 'commander';
+import { readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabelledPath } from '../src/eval/corpus.js';
+import { evaluate } from '../src/eval/evaluate.js';
+import type { ScoredMessage } from '../src/eval/summary.js';
+import { fitScores, isFlagged, type Example } from './tune/fit.js';
+
+interface Rates {
+  caught: number;
+  spam: number;
+  flagged: number;
+  ham: number;
+}
+
+/** Candidate ham weights: how many missed spam one flagged ham is worth. */
+const HAM_WEIGHTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+/** Pull toward the hand-set scores (see fit.ts). */
+const L2 = 0.0005;
+/** Scores this large are verdicts by design (GTUBE, list blocks and allows), not weights to fit. */
+const FIXED_ABOVE = 20;
+/** The Bayes band symbols keep their scores: the classifier's own calibration decides them. */
+const isBayes = (name: string) => name.startsWith('BAYES_');
+
+interface Options {
+  corpus: string;
+  folds: string;
+  seed: string;
+  config?: string;
+  maxHamFlagged: string;
+  maxScore: string;
+  out: string;
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const pct = (n: number, d: number) => (d === 0 ? '-' : `${((100 * n) / d).toFixed(2)}%`);
+const rateLine = (r: Rates) => `spam ${r.caught}/${r.spam} ${pct(r.caught, r.spam)}  ham ${r.flagged}/${r.ham} ${pct(r.flagged, r.ham)}`;
+
+/** `<corpus>/<source>/{spam,ham}` folders, sorted, as the corpus README lays them out. */
+function corpusPaths(corpus: string): LabelledPath[] {
+  const paths: LabelledPath[] = [];
+  for (const source of readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    for (const label of ['spam', 'ham'] as const) {
+      const path = join(corpus, source, label);
+      if (existsSync(path)) paths.push({ path, label });
+    }
+  }
+  return paths;
+}
+
+interface Problem {
+  names: string[];
+  current: number[];
+  examples: Example[];
+  sources: string[];
+  folds: number[];
+}
+
+/** Turns held-out messages into examples over the tunable symbols. */
+function problemOf(messages: readonly ScoredMessage[]): Problem {
+  const current = new Map<string, number>();
+  for (const m of messages) for (const s of m.symbols) current.set(s.name, s.score);
+  const names = [...current.keys()].filter((n) => !isBayes(n) && Math.abs(current.get(n)!) < FIXED_ABOVE).sort();
+  const index = new Map(names.map((n, i) => [n, i]));
+  const examples = messages.map((m) => {
+    const rules: number[] = [];
+    let fixed = 0;
+    for (const s of m.symbols) {
+      const i = index.get(s.name);
+      if (i === undefined) fixed += s.score;
+      else rules.push(i);
+    }
+    return { spam: m.label === 'spam', rules, fixed };
+  });
+  return { names, current: names.map((n) => current.get(n)!), examples, sources: messages.map((m) => m.source), folds: messages.map((m) => m.fold) };
+}
+
+/** Rule scores keep their sign: a spam rule never becomes a ham rule, nor the reverse. */
+function bounds(current: readonly number[], maxScore: number) {
+  return { lower: current.map((c) => (c < 0 ? -maxScore : 0)), upper: current.map((c) => (c < 0 ? 0 : maxScore)) };
+}
+
+const roundScore = (x: number) => Math.round(x * 10) / 10;
+
+async function main(opts: Options): Promise<void> {
+  const folds = Number(opts.folds);
+  const maxHam = Number(opts.maxHamFlagged);
+  const maxScore = Number(opts.maxScore);
+  const report = await evaluate({
+    paths: corpusPaths(opts.corpus),
+    folds,
+    seed: Number(opts.seed),
+    keepArtefacts: false,
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    note: (line) => process.stderr.write(`${line}\n`),
+  });
+  const threshold = report.settings.threshold;
+  const p = problemOf(report.messages);
+  const { lower, upper } = bounds(p.current, maxScore);
+  const fit = (examples: readonly Example[], hamWeight: number) =>
+    fitScores(examples, { threshold, hamWeight, l2: L2, prior: p.current, lower, upper }).map(roundScore);
+
+  // Held-out rates of a ham weight: fit on k−1 folds, score the k-th.
+  const crossValidated = (hamWeight: number): { rates: Rates; bySource: Map<string, Rates> } => {
+    const predicted = new Array<boolean>(p.examples.length);
+    for (let f = 0; f < folds; f++) {
+      const w = fit(p.examples.filter((_, i) => p.folds[i] !== f), hamWeight);
+      p.examples.forEach((e, i) => {
+        if (p.folds[i] === f) predicted[i] = isFlagged(e, w, threshold);
+      });
+    }
+    return tally(p, (i) => predicted[i]!);
+  };
+
+  const before = tally(p, (i) => isFlagged(p.examples[i]!, p.current, threshold));
+  let best: { hamWeight: number; rates: Rates; bySource: Map<string, Rates> } | undefined;
+  for (const hamWeight of HAM_WEIGHTS) {
+    const cv = crossValidated(hamWeight);
+    const ok = cv.rates.flagged <= maxHam * cv.rates.ham;
+    process.stderr.write(`ham weight ${hamWeight}: ${rateLine(cv.rates)}${ok ? '' : '  (too much ham)'}\n`);
+    const bestOk = best !== undefined && best.rates.flagged <= maxHam * best.rates.ham;
+    if (!best || (ok && (!bestOk || cv.rates.caught > best.rates.caught)) || (!ok && !bestOk && cv.rates.flagged < best.rates.flagged)) {
+      best = { hamWeight, ...cv };
+    }
+  }
+  if (!best) return;
+  const proposed = fit(p.examples, best.hamWeight);
+
+  out(`symbol${' '.repeat(26)}spam hits  ham hits   current  proposed`);
+  p.names.forEach((name, i) => {
+    const spamHits = p.examples.filter((e) => e.spam && e.rules.includes(i)).length;
+    const hamHits = p.examples.filter((e) => !e.spam && e.rules.includes(i)).length;
+    out(`${name.padEnd(32)}${String(spamHits).padStart(9)}${String(hamHits).padStart(10)}${p.current[i]!.toFixed(2).padStart(10)}${proposed[i]!.toFixed(2).padStart(10)}`);
+  });
+  out();
+  out(`at ${threshold}, ${folds}-fold, ham weight ${best.hamWeight} (target: at most ${pct(maxHam, 1)} of ham flagged)`);
+  const sources = [...before.bySource.keys()].sort();
+  const width = Math.max(8, ...sources.map((s) => s.length));
+  for (const source of sources) {
+    out(`  ${source.padEnd(width)}  before: ${rateLine(before.bySource.get(source)!)}`);
+    out(`  ${''.padEnd(width)}  after:  ${rateLine(best.bySource.get(source)!)}`);
+  }
+  out(`  ${'overall'.padEnd(width)}  before: ${rateLine(before.rates)}`);
+  out(`  ${''.padEnd(width)}  after:  ${rateLine(best.rates)}`);
+  const yaml = [
+    `# Fitted by tools/tune-scores.ts on ${opts.corpus} (${folds} folds, seed ${opts.seed}, ham weight ${best.hamWeight}).`,
+    `# Cross-validated at ${threshold}: before ${rateLine(before.rates)}; after ${rateLine(best.rates)}.`,
+    'scores:',
+    ...p.names.map((name, i) => `  ${name}: ${proposed[i]}`),
+  ].join('\n');
+  writeFileSync(opts.out, `${yaml}\n`);
+  out();
+  out(`wrote ${opts.out}`);
+}
+
+/** Overall and per-source rates for a "message i is flagged" predicate. */
+function tally(p: Problem, flagged: (i: number) => boolean): { rates: Rates; bySource: Map<string, Rates> } {
+  const rates: Rates = { caught: 0, spam: 0, flagged: 0, ham: 0 };
+  const bySource = new Map<string, Rates>();
+  p.examples.forEach((e, i) => {
+    const source = bySource.get(p.sources[i]!) ?? { caught: 0, spam: 0, flagged: 0, ham: 0 };
+    bySource.set(p.sources[i]!, source);
+    for (const r of [rates, source]) {
+      if (e.spam) {
+        r.spam++;
+        if (flagged(i)) r.caught++;
+      } else {
+        r.ham++;
+        if (flagged(i)) r.flagged++;
+      }
+    }
+  });
+  return { rates, bySource };
+}
+
+const program = new Command()
+  .name('tune-scores')
+  .description('fit rule scores on a labelled corpus by k-fold cross-validation and print a scores: block')
+  .option('--corpus <dir>', 'corpus laid out as <source>/{spam,ham}/', '../shared/corpus')
+  .option('-k, --folds <k>', 'number of folds', '5')
+  .option('--seed <n>', 'seed of the fold assignment', '0')
+  .option('-c, --config <file>', 'configuration whose scores are the starting point')
+  .option('--max-ham-flagged <fraction>', 'largest share of ham at or above the threshold', '0.001')
+  .option('--max-score <n>', 'largest score a single rule may get (and most negative for ham rules)', '5')
+  .option('-o, --out <file>', 'where to write the scores: block', 'tuned-scores.yaml')
+  .action((opts: Options) => main(opts));
+
+await program.parseAsync();
