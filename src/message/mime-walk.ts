@@ -96,7 +96,8 @@ function walk(header: Lookup, body: Buffer, depth: number, state: WalkState): vo
       state.visit(leaf('text/plain'));
       return;
     }
-    if (!split.closed) state.defects.add('missing-close-boundary');
+    if (split.truncated) state.defects.add('too-many-parts');
+    else if (!split.closed) state.defects.add('missing-close-boundary');
     for (const part of split.parts) {
       const { fields, body: partBody } = splitPart(part);
       walk(fieldLookup(fields), partBody, depth + 1, state);
@@ -138,6 +139,8 @@ interface Split {
   found: boolean;
   /** The close delimiter (`--boundary--`) was found. */
   closed: boolean;
+  /** Splitting stopped at MAX_MIME_PARTS parts: the rest was not looked at. */
+  truncated: boolean;
 }
 
 /**
@@ -146,10 +149,14 @@ interface Split {
  */
 function splitMultipart(body: Buffer, boundary: string): Split {
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-  const split: Split = { parts: [], found: false, closed: false };
+  const split: Split = { parts: [], found: false, closed: false, truncated: false };
   let partStart = -1;
   let from = 0;
-  while (split.parts.length <= MAX_MIME_PARTS) {
+  for (;;) {
+    if (split.parts.length > MAX_MIME_PARTS) {
+      split.truncated = true;
+      return split;
+    }
     const at = body.indexOf(delimiter, from);
     if (at < 0) break;
     from = at + delimiter.length;
@@ -171,7 +178,7 @@ function splitMultipart(body: Buffer, boundary: string): Split {
     partStart = eol + 1;
     from = partStart;
   }
-  if (partStart >= 0 && split.parts.length <= MAX_MIME_PARTS) split.parts.push(body.subarray(partStart)); // no close delimiter: the rest
+  if (partStart >= 0) split.parts.push(body.subarray(partStart)); // no close delimiter: the rest
   return split;
 }
 
