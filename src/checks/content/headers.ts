@@ -1,0 +1,160 @@
+import type { Check, Hit, SymbolDef } from '../../engine/check.js';
+import type { Message } from '../../message/message.js';
+import { decodeWords, unfold } from '../../message/mime.js';
+import { textOf } from '../../message/text.js';
+import { addressInText, firstMailbox, organisationDomain } from './addresses.js';
+import { parseMailDate, receivedTimes } from './dates.js';
+import { forgedOutlookExpressBoundary, forgedOutlookMessageId } from './mailer.js';
+import { encodedWords, exclamations, hasMoneyWords, hasRaw8bit, isAllCaps, scriptOfCharset } from './subject.js';
+
+// Header heuristics: each symbol is one observation about the header block, scored like
+// SpamAssassin's header rules. Hit rates on the development corpus: bench/symbol-hits-text.ts.
+
+/** A Date this much after the message was received is in the future (clock skew is less). */
+export const FUTURE_DATE_MS = 24 * 3600_000;
+/** A Date this much before the message was received was made up or reused (queues retry for 5 days). */
+export const PAST_DATE_MS = 7 * 24 * 3600_000;
+/** Exclamation marks in a subject that make it shout. */
+const SUBJECT_EXCLAMATIONS = 3;
+/** Header values are read up to this length; longer ones are cut (a field may be 998 bytes per line, folded many times). */
+const MAX_VALUE = 4096;
+/** Body text letters looked at for the subject's script. */
+const MAX_SCRIPT_SCAN = 20_000;
+
+const MESSAGE_ID = /^<[^<>\s@]{1,250}@[^<>\s@]{1,250}>$/;
+const UNDISCLOSED = /^\s*"?undisclosed[- ]recipients?"?\s*:\s*;?\s*$/i;
+
+export const headerSymbols = {
+  HDR_MISSING_DATE: { score: 1.0, description: 'No Date header' },
+  HDR_MISSING_MESSAGE_ID: { score: 1.0, description: 'No Message-ID header' },
+  HDR_MISSING_FROM: { score: 1.5, description: 'No From header' },
+  HDR_DATE_MALFORMED: { score: 1.5, description: 'Date is not an RFC 5322 date-time' },
+  HDR_MESSAGE_ID_MALFORMED: { score: 1.0, description: 'Message-ID is not <id@domain>' },
+  HDR_FROM_MALFORMED: { score: 1.5, description: 'From has no valid address' },
+  HDR_DATE_FUTURE: { score: 1.5, description: 'Date is more than a day after the message was received' },
+  HDR_DATE_PAST: { score: 1.0, description: 'Date is more than a week before the earliest Received hop' },
+  HDR_FROM_NAME_OTHER_ADDRESS: { score: 2.0, description: "From's display name shows another address than the sender's" },
+  HDR_REPLYTO_OTHER_DOMAIN: { score: 0.3, description: 'Reply-To goes to another domain than From, and not to a recipient' },
+  HDR_FORGED_OUTLOOK: { score: 2.0, description: 'X-Mailer claims Outlook but the Message-ID is not one Outlook writes' },
+  HDR_FORGED_OE_BOUNDARY: { score: 1.5, description: 'X-Mailer claims Outlook Express but the MIME boundary is not its own' },
+  HDR_SUBJECT_CAPS: { score: 1.0, description: 'Subject is all capitals' },
+  HDR_SUBJECT_EXCLAIM: { score: 1.0, description: 'Subject has three or more exclamation marks' },
+  HDR_SUBJECT_MONEY: { score: 0.8, description: 'Subject mentions money, prizes or "free"' },
+  HDR_SUBJECT_CHARSET_SCRIPT: { score: 1.0, description: "Subject is encoded in a charset of a script the body text does not use" },
+  HDR_SUBJECT_NEEDLESS_ENCODING: { score: 0.5, description: 'Subject is base64-encoded though it is plain ASCII' },
+  HDR_SUBJECT_RAW_8BIT: { score: 0.5, description: 'Subject has 8-bit characters without RFC 2047 encoding' },
+  HDR_UNDISCLOSED_RECIPIENTS: { score: 0.5, description: 'To is "undisclosed-recipients"' },
+  HDR_PRIORITY_NO_MAILER: { score: 0.5, description: 'X-Priority 1 (highest) without any mail client header' },
+  HDR_NO_MIME_VERSION_8BIT: { score: 0.2, description: '8-bit body without a MIME-Version header' },
+  HDR_FROM_IS_TO: { score: 0.5, description: 'From and To are the same address' },
+} satisfies Record<string, SymbolDef>;
+
+type HeaderSymbol = keyof typeof headerSymbols;
+
+function firstValue(message: Message, name: string): string | undefined {
+  const v = message.header(name)[0];
+  return v === undefined ? undefined : unfold(v).slice(0, MAX_VALUE);
+}
+
+function dateHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+  const value = firstValue(message, 'date');
+  if (value === undefined) return add('HDR_MISSING_DATE');
+  const date = parseMailDate(value);
+  if (date === undefined) return add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
+  const received = receivedTimes(message);
+  if (received === undefined) return;
+  const hours = (t: number) => `${Math.round(Math.abs(date - t) / 3600_000)} h`;
+  if (date - received.last > FUTURE_DATE_MS) add('HDR_DATE_FUTURE', hours(received.last));
+  else if (received.earliest - date > PAST_DATE_MS) add('HDR_DATE_PAST', hours(received.earliest));
+}
+
+/** Mailman and Google Groups rewrite From to the list's address as "Name via List" (DMARC mitigation). */
+const VIA_LIST = /\svia\s/i;
+
+function addressHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+  const fromValue = firstValue(message, 'from');
+  const from = fromValue === undefined ? undefined : firstMailbox(fromValue);
+  if (from === undefined) add('HDR_MISSING_FROM');
+  else if (from.address === '') add('HDR_FROM_MALFORMED', fromValue!.trim().slice(0, 60));
+  else {
+    const shown = addressInText(from.name);
+    if (shown !== undefined && shown !== from.address && !VIA_LIST.test(from.name)) {
+      add('HDR_FROM_NAME_OTHER_ADDRESS', shown);
+    }
+  }
+  const to = firstValue(message, 'to');
+  const recipients = `${to ?? ''},${firstValue(message, 'cc') ?? ''}`.toLowerCase();
+  const replyTo = firstValue(message, 'reply-to');
+  if (from?.domain && replyTo !== undefined) {
+    const reply = firstMailbox(replyTo);
+    // A list sets Reply-To to its own address, which is also where the message was sent, or,
+    // when it rewrote From "via" itself, to the author's.
+    const otherDomain = reply.domain !== '' && organisationDomain(reply.domain) !== organisationDomain(from.domain);
+    if (otherDomain && !recipients.includes(reply.address) && !VIA_LIST.test(from.name)) {
+      add('HDR_REPLYTO_OTHER_DOMAIN', reply.domain);
+    }
+  }
+  if (to === undefined) return;
+  if (UNDISCLOSED.test(to)) add('HDR_UNDISCLOSED_RECIPIENTS');
+  else if (from?.address && firstMailbox(to).address === from.address && !to.includes(',') && !VIA_LIST.test(from.name)) {
+    add('HDR_FROM_IS_TO');
+  }
+}
+
+function subjectHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+  const raw = firstValue(message, 'subject');
+  if (raw === undefined) return;
+  const subject = decodeWords(raw);
+  if (isAllCaps(subject)) add('HDR_SUBJECT_CAPS');
+  if (exclamations(subject) >= SUBJECT_EXCLAMATIONS) add('HDR_SUBJECT_EXCLAIM');
+  if (hasMoneyWords(subject)) add('HDR_SUBJECT_MONEY');
+  if (hasRaw8bit(raw)) add('HDR_SUBJECT_RAW_8BIT');
+  const words = encodedWords(raw);
+  if (words.length === 0) return;
+  if (words.every((w) => w.encoding === 'b') && /^[\x20-\x7e]*$/.test(subject)) add('HDR_SUBJECT_NEEDLESS_ENCODING');
+  for (const { charset } of words) {
+    const script = scriptOfCharset(charset);
+    if (script === undefined) continue;
+    const body = textOf(message).slice(0, MAX_SCRIPT_SCAN);
+    if (/\p{L}/u.test(body) && !script.test(body)) add('HDR_SUBJECT_CHARSET_SCRIPT', charset);
+    return;
+  }
+}
+
+function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+  if (forgedOutlookMessageId(message)) add('HDR_FORGED_OUTLOOK');
+  if (forgedOutlookExpressBoundary(message)) add('HDR_FORGED_OE_BOUNDARY');
+  const priority = firstValue(message, 'x-priority');
+  if (priority !== undefined && /^\s*1\b/.test(priority) && !['x-mailer', 'user-agent'].some((h) => message.header(h).length > 0)) {
+    add('HDR_PRIORITY_NO_MAILER');
+  }
+  if (message.header('mime-version').length === 0 && has8bit(message.body)) add('HDR_NO_MIME_VERSION_8BIT');
+}
+
+/** A byte above 0x7f in the first MAX_SCRIPT_SCAN bytes. */
+function has8bit(body: Buffer): boolean {
+  const end = Math.min(body.length, MAX_SCRIPT_SCAN);
+  for (let i = 0; i < end; i++) if (body[i]! >= 0x80) return true;
+  return false;
+}
+
+/** The header heuristics family. */
+export const headersCheck: Check = {
+  name: 'content-headers',
+  stage: 'eom',
+  // HDR_SUBJECT_CHARSET_SCRIPT compares the subject with the body text.
+  needsBody: true,
+  symbols: headerSymbols,
+  run({ message }) {
+    const hits: Hit[] = [];
+    const add = (symbol: HeaderSymbol, detail?: string) => hits.push(detail === undefined ? { symbol } : { symbol, detail });
+    const id = firstValue(message, 'message-id');
+    if (id === undefined) add('HDR_MISSING_MESSAGE_ID');
+    else if (!MESSAGE_ID.test(id.trim())) add('HDR_MESSAGE_ID_MALFORMED', id.trim().slice(0, 60));
+    dateHits(message, add);
+    addressHits(message, add);
+    subjectHits(message, add);
+    mailerHits(message, add);
+    return hits;
+  },
+};

@@ -1,0 +1,48 @@
+import type { Message } from '../../message/message.js';
+import { unfold } from '../../message/mime.js';
+
+// Forged mail-client headers. Spam tools copy a well-known client's X-Mailer but not the
+// rest of its fingerprint. Only fingerprints that are stable over every version seen are used:
+//
+// - Outlook (the desktop client, 97 to 2016+) and Outlook Express write Message-IDs of the
+//   form <hex{8,12}$hex{8}$hex{8}@host> or, from Outlook 2007 on, <hex{12}$hex{8}$hex{8}$@host>.
+//   Mail that went through Exchange carries Exchange's own ID instead, but then also an
+//   Exchange header (Thread-Index, X-MimeOLE or X-MS-Has-Attach); without those the client
+//   wrote the ID itself.
+// - Outlook Express always writes multipart boundaries as "----=_NextPart_...".
+
+/** Message-IDs of Outlook and Outlook Express. */
+const OUTLOOK_MESSAGE_ID = /^<[0-9a-f]{8,12}\$[0-9a-f]{8}\$[0-9a-f]{8}\$?@[^<>\s]{1,255}>$/i;
+
+/** X-Mailer values of Outlook (not Outlook Express, not Outlook for Mac, not the CDO library). */
+const OUTLOOK = /^microsoft (?:office )?outlook(?:,| build| \d| imo)/i;
+const OUTLOOK_EXPRESS = /^microsoft outlook express \d/i;
+
+/** Headers that show Exchange or Outlook's MAPI layer handled the message. */
+const EXCHANGE_HEADERS = ['thread-index', 'x-mimeole', 'x-ms-has-attach', 'x-ms-tnef-correlator'];
+
+const MAX_FIELD = 512;
+
+function first(message: Message, name: string): string | undefined {
+  const v = message.header(name)[0];
+  return v === undefined ? undefined : unfold(v).slice(0, MAX_FIELD).trim();
+}
+
+/** X-Mailer claims Outlook or Outlook Express but the Message-ID is not one they write. */
+export function forgedOutlookMessageId(message: Message): boolean {
+  const mailer = first(message, 'x-mailer');
+  if (mailer === undefined || !(OUTLOOK.test(mailer) || OUTLOOK_EXPRESS.test(mailer))) return false;
+  const id = first(message, 'message-id');
+  if (id === undefined || OUTLOOK_MESSAGE_ID.test(id)) return false;
+  return !EXCHANGE_HEADERS.some((h) => message.header(h).length > 0);
+}
+
+/** X-Mailer claims Outlook Express but the top-level multipart boundary is not its "----=_NextPart_". */
+export function forgedOutlookExpressBoundary(message: Message): boolean {
+  const mailer = first(message, 'x-mailer');
+  if (mailer === undefined || !OUTLOOK_EXPRESS.test(mailer)) return false;
+  const type = first(message, 'content-type');
+  if (type === undefined || !/^\s*multipart\//i.test(type)) return false;
+  const boundary = /boundary\s*=\s*"?([^";\s]{1,200})/i.exec(type)?.[1];
+  return boundary !== undefined && !boundary.startsWith('----=_NextPart_');
+}

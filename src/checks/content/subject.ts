@@ -1,0 +1,98 @@
+import { unfold } from '../../message/mime.js';
+
+// Heuristics on the Subject line. The decoded subject is judged as a reader sees it; the raw
+// value for how it was encoded.
+
+/** Subjects are cut to this length first: longer ones are rare and the tests need no more. */
+export const MAX_SUBJECT_LENGTH = 1000;
+
+/** Fewer letters than this are too short to call shouting (acronyms: "FYI", "RE: PTO"). */
+const MIN_CAPS_LETTERS = 10;
+
+/** Reply and forward prefixes, list tags and similar are not part of what was written. */
+const PREFIXES = /^(?:\s*(?:re|fwd?|aw|wg|sv|vs|antw|tr|rv|r)\s*(?:\[\d{1,4}\])?\s*:|\s*\[[^\]]{0,60}\])+/i;
+
+/** Every letter upper case, at least MIN_CAPS_LETTERS of them (any script with case). */
+export function isAllCaps(subject: string): boolean {
+  const s = subject.slice(0, MAX_SUBJECT_LENGTH).replace(PREFIXES, '');
+  let upper = 0;
+  for (const ch of s) {
+    const lower = ch.toLowerCase();
+    if (lower === ch.toUpperCase()) continue; // not a cased letter
+    if (ch === lower) return false;
+    upper++;
+  }
+  return upper >= MIN_CAPS_LETTERS;
+}
+
+/** Exclamation marks in the subject. */
+export function exclamations(subject: string): number {
+  let n = 0;
+  const s = subject.slice(0, MAX_SUBJECT_LENGTH);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 0x21 || s.charCodeAt(i) === 0xff01) n++;
+  return n;
+}
+
+/**
+ * Money, prizes and "free" in a subject, in English, German, Dutch, Portuguese, Spanish and
+ * French. Alternatives of literals between word boundaries: linear.
+ */
+const MONEY_WORDS = new RegExp(
+  '(?:^|[^\\p{L}\\p{N}])(?:' +
+    [
+      '100% free', 'free gift', 'free money', 'cash', 'earn \\$', 'make money', 'winner', 'you won', 'you have won', 'prize',
+      'lottery', 'jackpot', 'casino', 'loan', 'mortgage', 'credit card', 'debt', 'viagra', 'cialis', 'pharmacy', 'million dollars',
+      'gewinn', 'gewonnen', 'gratis', 'kostenlos', 'bargeld', 'prijs', 'prêmio', 'premio', 'ganhe', 'ganhou', 'dinheiro',
+      'ganador', 'ganaste', 'dinero', 'gagné', 'gagnant', 'argent', 'cadeau', 'offert',
+      '\\$\\d', '\\d\\$', '€\\d', '\\d ?€', '£\\d', '\\d{2}% off',
+    ].join('|') +
+    ')(?![\\p{L}])',
+  'iu',
+);
+
+export function hasMoneyWords(subject: string): boolean {
+  return MONEY_WORDS.test(subject.slice(0, MAX_SUBJECT_LENGTH));
+}
+
+/** RFC 2047 encoded words of a raw header value: charset (lower case) and decoded-to-ASCII flag. */
+const ENCODED_WORD = /=\?([^?\s]{1,40})\?([bq])\?([^?\s]{0,400})\?=/gi;
+
+export interface EncodedWord {
+  charset: string;
+  encoding: 'b' | 'q';
+  text: string;
+}
+
+export function encodedWords(raw: string): EncodedWord[] {
+  const out: EncodedWord[] = [];
+  for (const m of unfold(raw).slice(0, MAX_SUBJECT_LENGTH * 4).matchAll(ENCODED_WORD)) {
+    out.push({ charset: m[1]!.toLowerCase().replace(/\*.*$/, ''), encoding: m[2]!.toLowerCase() as 'b' | 'q', text: m[3]! });
+  }
+  return out;
+}
+
+/** Raw bytes above 0x7f (or their U+FFFD replacement) outside any encoded word: not RFC 2047. */
+export function hasRaw8bit(raw: string): boolean {
+  const s = unfold(raw).slice(0, MAX_SUBJECT_LENGTH * 4).replace(ENCODED_WORD, '');
+  return /[^\x00-\x7f]/.test(s);
+}
+
+/** Charsets that only make sense for a non-Latin script, by the script's letters. */
+const SCRIPT_OF_CHARSET: Record<string, RegExp> = {
+  'koi8-r': /\p{Script=Cyrillic}/u, 'koi8-u': /\p{Script=Cyrillic}/u, 'windows-1251': /\p{Script=Cyrillic}/u,
+  'iso-8859-5': /\p{Script=Cyrillic}/u, 'cp1251': /\p{Script=Cyrillic}/u,
+  'iso-8859-7': /\p{Script=Greek}/u, 'windows-1253': /\p{Script=Greek}/u,
+  'iso-8859-6': /\p{Script=Arabic}/u, 'windows-1256': /\p{Script=Arabic}/u,
+  'iso-8859-8': /\p{Script=Hebrew}/u, 'windows-1255': /\p{Script=Hebrew}/u,
+  'tis-620': /\p{Script=Thai}/u, 'windows-874': /\p{Script=Thai}/u,
+  gb2312: /\p{Script=Han}/u, gbk: /\p{Script=Han}/u, gb18030: /\p{Script=Han}/u, big5: /\p{Script=Han}/u,
+  'euc-kr': /\p{Script=Hangul}/u, 'ks_c_5601-1987': /\p{Script=Hangul}/u,
+  'iso-2022-jp': /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u,
+  shift_jis: /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u,
+  'euc-jp': /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u,
+};
+
+/** The script letters a charset implies, or undefined for Latin and Unicode charsets. */
+export function scriptOfCharset(charset: string): RegExp | undefined {
+  return SCRIPT_OF_CHARSET[charset];
+}

@@ -1,0 +1,222 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { firstMailbox, organisationDomain } from '../../src/checks/content/addresses.js';
+import { parseMailDate, receivedTimes } from '../../src/checks/content/dates.js';
+import { headersCheck } from '../../src/checks/content/headers.js';
+import { messageFromRaw } from '../../src/message/parse.js';
+
+const limits = { maxScanBytes: 8 << 20, maxHeaders: 1000 };
+const log = pino({ level: 'silent' });
+
+const RECEIVED = 'from mx.example.net (mx.example.net [192.0.2.1]) by mail.example.org (Postfix) with ESMTP id 1A2B3C\n\tfor <bob@example.org>; Thu, 22 Aug 2002 14:23:38 +0100 (IST)';
+
+/** A plain, well-formed message; `fields` replaces (or with undefined removes) header fields. */
+function eml(fields: Record<string, string | undefined> = {}, body = 'Hello Bob,\n\nsee you at the meeting.\n'): Buffer {
+  const base: Record<string, string | undefined> = {
+    Received: RECEIVED,
+    From: 'Alice Example <alice@example.com>',
+    To: 'Bob <bob@example.org>',
+    Subject: 'Meeting notes',
+    Date: 'Thu, 22 Aug 2002 09:20:01 -0400',
+    'Message-ID': '<20020822132001.GA1234@mail.example.com>',
+    'MIME-Version': '1.0',
+    'Content-Type': 'text/plain; charset=utf-8',
+  };
+  const merged = { ...base, ...fields };
+  const head = Object.entries(merged).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\n');
+  return Buffer.concat([Buffer.from(`${head}\n\n`), Buffer.from(body)]);
+}
+
+function symbols(raw: Buffer): string[] {
+  const message = messageFromRaw(raw, limits);
+  const hits = headersCheck.run({ message, signal: new AbortController().signal, log }) as { symbol: string }[];
+  return hits.map((h) => h.symbol);
+}
+
+describe('content headers: the plain message', () => {
+  it('a well-formed message hits nothing', () => {
+    expect(symbols(eml())).toEqual([]);
+  });
+});
+
+describe('missing and malformed Date, Message-ID, From', () => {
+  it('missing fields', () => {
+    expect(symbols(eml({ Date: undefined }))).toContain('HDR_MISSING_DATE');
+    expect(symbols(eml({ 'Message-ID': undefined }))).toContain('HDR_MISSING_MESSAGE_ID');
+    expect(symbols(eml({ From: undefined }))).toContain('HDR_MISSING_FROM');
+  });
+
+  it('Date: lenient with what clients send, strict with impossible values', () => {
+    for (const ok of ['22 Aug 2002 09:20:01 GMT', 'Thu, 22 Aug 02 09:20 EDT', 'Thu,  22 Aug 2002 09:20:01 +0000 (UTC)', 'thu, 22 aug 2002 09:20:01 -0400', 'Thu, 22 Aug 2002 09:20:01 CEST']) {
+      expect(symbols(eml({ Date: ok })), ok).not.toContain('HDR_DATE_MALFORMED');
+    }
+    for (const bad of ['Thu, 22 Aug 2002 3:10:22 PM -0400', '2002-08-22 09:20:01', 'Thu, 31 Feb 2002 09:20:01 +0000', 'Thu, 22 Aug 2002 09:20:01 -1900', 'yesterday']) {
+      expect(symbols(eml({ Date: bad })), bad).toContain('HDR_DATE_MALFORMED');
+    }
+  });
+
+  it('parseMailDate reads zones and two-digit years', () => {
+    expect(parseMailDate('Thu, 22 Aug 2002 09:20:01 -0400')).toBe(Date.UTC(2002, 7, 22, 13, 20, 1));
+    expect(parseMailDate('22 Aug 02 09:20:01 EDT')).toBe(Date.UTC(2002, 7, 22, 13, 20, 1));
+    expect(parseMailDate('22 Aug 99 09:20:01 GMT')).toBe(Date.UTC(1999, 7, 22, 9, 20, 1));
+  });
+
+  it('Message-ID must be <left@right>; domain literals are fine', () => {
+    expect(symbols(eml({ 'Message-ID': '20020822132001.GA1234@mail.example.com' }))).toContain('HDR_MESSAGE_ID_MALFORMED');
+    expect(symbols(eml({ 'Message-ID': '<no at sign>' }))).toContain('HDR_MESSAGE_ID_MALFORMED');
+    expect(symbols(eml({ 'Message-ID': '<p04330137b98a941c58a8@[209.202.248.109]>' }))).not.toContain('HDR_MESSAGE_ID_MALFORMED');
+  });
+
+  it('From must hold an address; the old "addr (Name)" form is fine', () => {
+    expect(symbols(eml({ From: 'Customer Service' }))).toContain('HDR_FROM_MALFORMED');
+    expect(symbols(eml({ From: '<@>' }))).toContain('HDR_FROM_MALFORMED');
+    expect(symbols(eml({ From: 'alice@example.com (Alice Example)' }))).not.toContain('HDR_FROM_MALFORMED');
+    expect(firstMailbox('"Example, Alice" <Alice@Example.COM>')).toEqual({ name: 'Example, Alice', address: 'alice@example.com', domain: 'example.com' });
+  });
+});
+
+describe('dates against the time the message was received', () => {
+  it('a Date more than a day after the topmost Received is in the future', () => {
+    expect(symbols(eml({ Date: 'Sun, 25 Aug 2002 09:20:01 -0400' }))).toContain('HDR_DATE_FUTURE');
+    expect(symbols(eml({ Date: 'Thu, 22 Aug 2002 22:00:00 -0400' }))).not.toContain('HDR_DATE_FUTURE');
+  });
+
+  it('a Date more than a week before every Received hop is in the past', () => {
+    expect(symbols(eml({ Date: 'Thu, 1 Aug 2002 09:20:01 -0400' }))).toContain('HDR_DATE_PAST');
+    expect(symbols(eml({ Date: 'Mon, 19 Aug 2002 09:20:01 -0400' }))).not.toContain('HDR_DATE_PAST');
+  });
+
+  it('mail fetched again long after it was sent keeps its old hops and is not "past"', () => {
+    const raw = eml({ Date: 'Thu, 1 Aug 2002 09:20:01 -0400' }).toString()
+      .replace('MIME-Version', 'Received: from a.example by b.example; Thu, 1 Aug 2002 09:20:05 -0400\nMIME-Version');
+    expect(symbols(Buffer.from(raw))).not.toContain('HDR_DATE_PAST');
+    const times = receivedTimes(messageFromRaw(Buffer.from(raw), limits));
+    expect(times).toEqual({ last: Date.UTC(2002, 7, 22, 13, 23, 38), earliest: Date.UTC(2002, 7, 1, 13, 20, 5) });
+  });
+
+  it('without a Received date the age rules are skipped, whatever today is', () => {
+    const s = symbols(eml({ Received: undefined, Date: 'Mon, 1 Jan 1990 00:00:00 +0000' }));
+    expect(s).not.toContain('HDR_DATE_PAST');
+    expect(s).not.toContain('HDR_DATE_FUTURE');
+  });
+});
+
+describe('addresses', () => {
+  it('a display name showing another address', () => {
+    expect(symbols(eml({ From: '"service@paypal.com" <billing@paypa1-secure.example>' }))).toContain('HDR_FROM_NAME_OTHER_ADDRESS');
+    expect(symbols(eml({ From: '"alice@example.com" <Alice@example.com>' }))).not.toContain('HDR_FROM_NAME_OTHER_ADDRESS');
+    // Google Groups / Mailman DMARC rewriting.
+    expect(symbols(eml({ From: "\"'bob@example.net' via Friends\" <friends@googlegroups.com>" }))).not.toContain('HDR_FROM_NAME_OTHER_ADDRESS');
+  });
+
+  it('Reply-To to another organisation, unless it is a recipient (a list) or From was rewritten via a list', () => {
+    expect(symbols(eml({ 'Reply-To': 'claims.agent@freemail.example' }))).toContain('HDR_REPLYTO_OTHER_DOMAIN');
+    expect(symbols(eml({ 'Reply-To': 'alice@mail.example.com' }))).not.toContain('HDR_REPLYTO_OTHER_DOMAIN');
+    expect(symbols(eml({ 'Reply-To': 'users@lists.example.org', To: 'users@lists.example.org' }))).not.toContain('HDR_REPLYTO_OTHER_DOMAIN');
+    expect(symbols(eml({ From: 'Alice via Users <users@lists.example.org>', 'Reply-To': 'alice@example.com' }))).not.toContain('HDR_REPLYTO_OTHER_DOMAIN');
+    expect(organisationDomain('mail.shop.co.uk')).toBe('shop.co.uk');
+    expect(organisationDomain('a.b.example.com')).toBe('example.com');
+  });
+
+  it('undisclosed recipients', () => {
+    expect(symbols(eml({ To: 'undisclosed-recipients:;' }))).toContain('HDR_UNDISCLOSED_RECIPIENTS');
+    expect(symbols(eml({ To: 'Undisclosed recipients: ;' }))).toContain('HDR_UNDISCLOSED_RECIPIENTS');
+    expect(symbols(eml({ To: 'team: alice@example.com, bob@example.org;' }))).not.toContain('HDR_UNDISCLOSED_RECIPIENTS');
+  });
+
+  it('From and To the same single address', () => {
+    expect(symbols(eml({ To: 'ALICE@example.com' }))).toContain('HDR_FROM_IS_TO');
+    expect(symbols(eml({ To: 'alice@example.com, bob@example.org' }))).not.toContain('HDR_FROM_IS_TO');
+  });
+});
+
+describe('forged mailers', () => {
+  const OE = 'Microsoft Outlook Express 6.00.2600.0000';
+  it('Outlook without an Outlook Message-ID', () => {
+    expect(symbols(eml({ 'X-Mailer': OE }))).toContain('HDR_FORGED_OUTLOOK');
+    expect(symbols(eml({ 'X-Mailer': 'Microsoft Outlook, Build 10.0.2627' }))).toContain('HDR_FORGED_OUTLOOK');
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': '<000801c24a1f$c3f2e900$6401a8c0@pc17>' }))).not.toContain('HDR_FORGED_OUTLOOK');
+    expect(symbols(eml({ 'X-Mailer': 'Microsoft Office Outlook 12.0', 'Message-ID': '<000001cab2f9$5e3a4f50$1aaeedf0$@example.com>' }))).not.toContain('HDR_FORGED_OUTLOOK');
+    // Relayed by Exchange, which writes its own Message-ID.
+    expect(symbols(eml({ 'X-Mailer': OE, 'Thread-Index': 'AcJKH8PyKQ==' }))).not.toContain('HDR_FORGED_OUTLOOK');
+    expect(symbols(eml({ 'X-Mailer': 'Apple Mail (2.1085)' }))).not.toContain('HDR_FORGED_OUTLOOK');
+  });
+
+  it('Outlook Express with a boundary it never writes', () => {
+    const id = '<000801c24a1f$c3f2e900$6401a8c0@pc17>';
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': id, 'Content-Type': 'multipart/alternative; boundary="b1_abc123"' }))).toContain('HDR_FORGED_OE_BOUNDARY');
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': id, 'Content-Type': 'multipart/alternative;\n\tboundary="----=_NextPart_000_0005_01C24A0E.4A1B2C30"' }))).not.toContain('HDR_FORGED_OE_BOUNDARY');
+  });
+
+  it('X-Priority 1 from no mail client', () => {
+    expect(symbols(eml({ 'X-Priority': '1 (Highest)' }))).toContain('HDR_PRIORITY_NO_MAILER');
+    expect(symbols(eml({ 'X-Priority': '1', 'User-Agent': 'Mutt/1.4i' }))).not.toContain('HDR_PRIORITY_NO_MAILER');
+    expect(symbols(eml({ 'X-Priority': '3' }))).not.toContain('HDR_PRIORITY_NO_MAILER');
+  });
+
+  it('8-bit body without MIME-Version', () => {
+    expect(symbols(eml({ 'MIME-Version': undefined }, 'Grüße aus Köln\n'))).toContain('HDR_NO_MIME_VERSION_8BIT');
+    expect(symbols(eml({}, 'Grüße aus Köln\n'))).not.toContain('HDR_NO_MIME_VERSION_8BIT');
+    expect(symbols(eml({ 'MIME-Version': undefined }, 'plain ascii\n'))).not.toContain('HDR_NO_MIME_VERSION_8BIT');
+  });
+});
+
+describe('subject', () => {
+  it('all capitals, but not reply prefixes, tags or short acronyms', () => {
+    expect(symbols(eml({ Subject: 'LOWEST MORTGAGE RATES IN YEARS' }))).toContain('HDR_SUBJECT_CAPS');
+    expect(symbols(eml({ Subject: 'RE: [PATCH] FIX the build' }))).not.toContain('HDR_SUBJECT_CAPS');
+    expect(symbols(eml({ Subject: 'RE: FYI ASAP' }))).not.toContain('HDR_SUBJECT_CAPS');
+  });
+
+  it('three exclamation marks', () => {
+    expect(symbols(eml({ Subject: 'Act now! Only today!!' }))).toContain('HDR_SUBJECT_EXCLAIM');
+    expect(symbols(eml({ Subject: 'Thanks! See you!' }))).not.toContain('HDR_SUBJECT_EXCLAIM');
+  });
+
+  it('money and prizes in several languages, as whole words', () => {
+    for (const s of ['Get $500 cash today', 'Ihr Gewinn wartet', 'Você ganhou um prêmio', 'Vous avez gagné', '70% off watches']) {
+      expect(symbols(eml({ Subject: s })), s).toContain('HDR_SUBJECT_MONEY');
+    }
+    for (const s of ['Cache invalidation bug', 'Casual Friday', 'Prizewinning paper review']) {
+      expect(symbols(eml({ Subject: s })), s).not.toContain('HDR_SUBJECT_MONEY');
+    }
+  });
+
+  it('charset of a script the body does not use', () => {
+    const koi8 = '=?koi8-r?B?8NLJ18XU?='; // "Привет"
+    expect(symbols(eml({ Subject: koi8 }, 'Buy cheap watches now\n'))).toContain('HDR_SUBJECT_CHARSET_SCRIPT');
+    expect(symbols(eml({ Subject: koi8 }, 'Привет, как дела?\n'))).not.toContain('HDR_SUBJECT_CHARSET_SCRIPT');
+    expect(symbols(eml({ Subject: '=?iso-8859-1?Q?Gr=FC=DFe?=' }, 'Hallo\n'))).not.toContain('HDR_SUBJECT_CHARSET_SCRIPT');
+  });
+
+  it('base64 for a plain ASCII subject', () => {
+    expect(symbols(eml({ Subject: '=?utf-8?B?WW91ciBhY2NvdW50IGlzIG9uIGhvbGQ=?=' }))).toContain('HDR_SUBJECT_NEEDLESS_ENCODING');
+    expect(symbols(eml({ Subject: '=?utf-8?B?R3LDvMOfZQ==?=' }))).not.toContain('HDR_SUBJECT_NEEDLESS_ENCODING'); // "Grüße"
+    expect(symbols(eml({ Subject: '=?utf-8?Q?Meeting_notes?=' }))).not.toContain('HDR_SUBJECT_NEEDLESS_ENCODING');
+  });
+
+  it('raw 8-bit characters outside encoded words', () => {
+    expect(symbols(eml({ Subject: 'Glückwunsch! Gewinndaten eintragen' }))).toContain('HDR_SUBJECT_RAW_8BIT');
+    expect(symbols(eml({ Subject: '=?utf-8?Q?Gl=C3=BCckwunsch?=' }))).not.toContain('HDR_SUBJECT_RAW_8BIT');
+  });
+});
+
+describe('hostile headers', () => {
+  it('huge and pathological values return promptly', () => {
+    const big = '!'.repeat(1 << 20);
+    const raw = eml({
+      Subject: `=?utf-8?B?${'A'.repeat(1 << 20)}?= ${big}`,
+      From: `${'"a@b.c '.repeat(50_000)}<${'x'.repeat(100_000)}`,
+      To: 'undisclosed-recipients' + ' '.repeat(100_000) + 'x',
+      Date: `Thu, 22 Aug 2002 ${' '.repeat(200_000)}09:20:01 -0400`,
+      'Message-ID': `<${'@'.repeat(500_000)}>`,
+      'X-Mailer': `Microsoft Outlook Express 6 ${'$'.repeat(100_000)}`,
+      'Reply-To': `${'a'.repeat(300_000)}@${'b.'.repeat(100_000)}`,
+    }, 'x'.repeat(1 << 20));
+    const started = performance.now();
+    const s = symbols(raw);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(s).toContain('HDR_DATE_MALFORMED');
+    expect(s).toContain('HDR_MESSAGE_ID_MALFORMED');
+  });
+});
