@@ -12,6 +12,10 @@ export interface HtmlFacts {
   visibleChars: number;
   invisibleChars: number;
   tinyChars: number;
+  /** Event-handler attributes (onmouseover= and friends): script that runs when the reader acts. */
+  eventHandlers: number;
+  /** Links and images whose content is inline (`data:` URIs), hidden from URL checks. */
+  dataUris: number;
 }
 
 /** Open elements tracked; deeper ones inherit the innermost tracked style. */
@@ -31,7 +35,9 @@ const SAME_COLOUR_DISTANCE = 24;
 
 /** Elements with no closing tag. */
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-const ATTRIBUTES = new Set(['style', 'color', 'bgcolor', 'background', 'href', 'hidden']);
+const ATTRIBUTES = new Set(['style', 'color', 'bgcolor', 'background', 'href', 'src', 'hidden']);
+/** Event handlers phishing used to fake the status bar or run code; mail clients ignore them. */
+const EVENT_HANDLERS = new Set(['onload', 'onmouseover', 'onmouseout', 'onclick', 'onerror', 'onfocus', 'onsubmit']);
 
 const WHITE = 0xffffff;
 /** A background image: its colour is unknown, so no text on it counts as same-coloured. */
@@ -53,7 +59,7 @@ interface Style {
 
 /** The facts of one HTML document; at most `maxAnchors` anchors are kept. */
 export function scanHtml(html: string, maxAnchors: number): HtmlFacts {
-  const facts: HtmlFacts = { anchors: [], images: 0, visibleChars: 0, invisibleChars: 0, tinyChars: 0 };
+  const facts: HtmlFacts = { anchors: [], images: 0, visibleChars: 0, invisibleChars: 0, tinyChars: 0, eventHandlers: 0, dataUris: 0 };
   const stack: Style[] = [{ name: '', hidden: false, tiny: false, fg: undefined, bg: undefined }];
   let anchor: { href: string; text: string } | undefined;
   let lower: string | undefined;
@@ -108,6 +114,8 @@ export function scanHtml(html: string, maxAnchors: number): HtmlFacts {
       continue;
     }
     const attrs = attributes(html, j, i);
+    if (attrs.has('on')) facts.eventHandlers++;
+    if (isDataUri(attrs.get('src')) || isDataUri(attrs.get('href'))) facts.dataUris++;
     if (name === 'img') facts.images++;
     if (name === 'a') {
       closeAnchor();
@@ -140,7 +148,14 @@ function close(stack: Style[], name: string): void {
   }
 }
 
-/** The attributes the scan uses, from the tag text html[from, to); other names are skipped. */
+function isDataUri(value: string | undefined): boolean {
+  return value !== undefined && value.trimStart().slice(0, 5).toLowerCase() === 'data:';
+}
+
+/**
+ * The attributes the scan uses, from the tag text html[from, to); other names are skipped.
+ * Any event handler is recorded under the name `on`.
+ */
 function attributes(html: string, from: number, to: number): Map<string, string> {
   const found = new Map<string, string>();
   let i = from;
@@ -172,6 +187,7 @@ function attributes(html: string, from: number, to: number): Map<string, string>
     }
     if (i === nameStart) i++; // a lone '=' or quote: step over it
     if (ATTRIBUTES.has(name) && !found.has(name)) found.set(name, value);
+    else if (EVENT_HANDLERS.has(name)) found.set('on', value);
   }
   return found;
 }

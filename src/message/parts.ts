@@ -33,6 +33,10 @@ export interface MessageParts {
   images: number;
   /** Non-white-space characters of the HTML parts, by how they are shown. */
   htmlChars: { visible: number; invisible: number; tiny: number };
+  /** HTML elements with event-handler attributes (onmouseover=...). */
+  htmlEventHandlers: number;
+  /** HTML links and images with inline `data:` content. */
+  htmlDataUris: number;
   /** Non-white-space characters of the text/plain parts. */
   plainChars: number;
   /** Every part that is not shown as text: files, inline images, attached messages. */
@@ -67,7 +71,7 @@ export function partsOf(message: Message, log?: WarnLog): MessageParts {
 function emptyParts(): MessageParts {
   return {
     text: '', plain: [], html: [], urls: [], images: 0, htmlChars: { visible: 0, invisible: 0, tiny: 0 },
-    plainChars: 0, attachments: [], defects: new Set(), partCount: 0, depth: 0,
+    htmlEventHandlers: 0, htmlDataUris: 0, plainChars: 0, attachments: [], defects: new Set(), partCount: 0, depth: 0,
   };
 }
 
@@ -109,6 +113,8 @@ function addLeaf(parts: MessageParts, leaf: Leaf, pieces: string[]): void {
   parts.htmlChars.visible += facts.visibleChars;
   parts.htmlChars.invisible += facts.invisibleChars;
   parts.htmlChars.tiny += facts.tinyChars;
+  parts.htmlEventHandlers += facts.eventHandlers;
+  parts.htmlDataUris += facts.dataUris;
   for (const anchor of facts.anchors) addHref(anchor.href, anchor.text, parts.urls, MAX_URLS);
 }
 

@@ -42,4 +42,11 @@ describe('HTML rules', () => {
     const tiny = `<p>${words(50)}</p><span style="font-size:1px">${'x'.repeat(150)}</span>`;
     expect(symbolsOf(htmlCheck, alternative(words(50), tiny))).toEqual(['HTML_TINY_TEXT']);
   });
+
+  it('HTML_EVENT_HANDLER and HTML_DATA_URI: active and inline content', () => {
+    const text = words(50);
+    expect(symbolsOf(htmlCheck, alternative(text, `<p>${text}</p><a href="http://x.example/" onMouseOver="window.status='https://bank.example'">x</a>`))).toEqual(['HTML_EVENT_HANDLER']);
+    expect(symbolsOf(htmlCheck, alternative(text, `<p>${text}</p><a href="data:text/html;base64,PGgxPg==">open</a>`))).toEqual(['HTML_DATA_URI']);
+    expect(symbolsOf(htmlCheck, alternative(text, `<p title="onload=x">${text}</p><img src="https://x.example/data:a.png">`))).toEqual([]);
+  });
 });

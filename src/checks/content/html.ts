@@ -3,7 +3,7 @@ import { partsOf } from '../../message/parts.js';
 
 // How an HTML message shows itself: HTML with no text alternative, pictures instead of words,
 // and text hidden from the reader (but not from a filter's tokenizer) or printed too small to
-// read. Thresholds measured on the development corpus (bench/symbol-hits.ts).
+// read, and active content mail clients do not run. Thresholds measured on the development corpus (bench/symbol-hits.ts).
 
 /** Below this many visible characters an HTML message with images says little in words. */
 const IMAGE_ONLY_MAX_CHARS = 200;
@@ -21,9 +21,11 @@ const TINY_MIN_CHARS = 100;
 const symbols: Record<string, SymbolDef> = {
   HTML_ONLY: { score: 0.3, description: 'HTML without a text/plain alternative' },
   HTML_IMAGE_ONLY: { score: 1.0, description: 'HTML with images and almost no text' },
-  HTML_IMAGE_HEAVY: { score: 0.5, description: 'HTML with little text for its many images' },
+  HTML_IMAGE_HEAVY: { score: 0.3, description: 'HTML with little text for its many images' },
   HTML_INVISIBLE_TEXT: { score: 1.5, description: 'HTML hides much of its text (display:none, hidden, or coloured like its background)' },
   HTML_TINY_TEXT: { score: 1.0, description: 'HTML text in a font too small to read' },
+  HTML_EVENT_HANDLER: { score: 1.0, description: 'HTML with script in event handlers (onmouseover=...), as phishing used to fake the status bar' },
+  HTML_DATA_URI: { score: 0.5, description: 'HTML link or image with inline data: content' },
 };
 
 /** HTML presentation tricks. */
@@ -47,6 +49,8 @@ export const htmlCheck: Check = {
       hits.push({ symbol: 'HTML_INVISIBLE_TEXT', detail: `${invisible} of ${visible + invisible + tiny} characters` });
     }
     if (tiny >= TINY_MIN_CHARS) hits.push({ symbol: 'HTML_TINY_TEXT', detail: `${tiny} characters` });
+    if (parts.htmlEventHandlers > 0) hits.push({ symbol: 'HTML_EVENT_HANDLER' });
+    if (parts.htmlDataUris > 0) hits.push({ symbol: 'HTML_DATA_URI' });
     return hits;
   },
 };
