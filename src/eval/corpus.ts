@@ -1,17 +1,35 @@
 // Loads the labelled messages named on the eval command line, cleaned as the milter would
-// see them and with the envelope sender the MTA would have given.
+// see them, with their Bayes tokens.
 import { resolve } from 'node:path';
+import { learnId } from '../bayes/identity.js';
+import { tokenize } from '../bayes/tokenize.js';
 import { readMessages } from '../mailbox/read.js';
 import type { Message, ScanLimits } from '../message/message.js';
 import { messageFromRaw } from '../message/parse.js';
 import { cleanForEval } from './artefacts.js';
-import type { Sample } from './cross-validate.js';
 import { messageId, sourceOf } from './sources.js';
 import type { Label } from './summary.js';
 
 export interface LabelledPath {
   path: string;
   label: Label;
+}
+
+/**
+ * A labelled message ready to be learned from and scored. Only the cleaned bytes are kept,
+ * not the parsed Message: holding thousands of parsed messages (decoded text, parts, URLs)
+ * made garbage collection cost more than parsing each again when it is scored.
+ */
+export interface Sample {
+  path: string;
+  source: string;
+  label: Label;
+  /** Stable identity for fold assignment (see messageId). */
+  foldId: string;
+  raw: Buffer;
+  /** Bayes identity and tokens (learnId, tokenize), computed once per message. */
+  learnId: string;
+  tokens: readonly string[];
 }
 
 export interface LoadOptions {
@@ -21,13 +39,14 @@ export interface LoadOptions {
 }
 
 /**
- * Return-Path holds the MAIL FROM address the delivering MTA saw; the milter gets it as
- * the envelope sender. Without one the sender is unknown and left empty, as with
- * `thresher check` without --from.
+ * The message as the milter would get it. Return-Path holds the MAIL FROM address the
+ * delivering MTA saw; without one the sender is empty, as with `thresher check` without --from.
  */
-function envelopeSender(message: Message): string {
-  const value = message.header('return-path')[0] ?? '';
-  return /<([^<>\s]*)>/.exec(value)?.[1] ?? value.trim();
+export function evalMessage(raw: Buffer, limits: ScanLimits): Message {
+  const message = messageFromRaw(raw, limits);
+  const returnPath = message.header('return-path')[0] ?? '';
+  message.sender = { address: /<([^<>\s]*)>/.exec(returnPath)?.[1] ?? returnPath.trim(), args: [] };
+  return message;
 }
 
 export async function loadSamples(paths: readonly LabelledPath[], opts: LoadOptions): Promise<Sample[]> {
@@ -42,9 +61,10 @@ export async function loadSamples(paths: readonly LabelledPath[], opts: LoadOpti
         continue;
       }
       seen.add(key);
-      const message = messageFromRaw(cleanForEval(m.raw, opts.keepArtefacts), opts.limits);
-      message.sender = { address: envelopeSender(message), args: [] };
-      samples.push({ path: m.path, source, label, foldId: messageId(source, argument, m.path), message });
+      const raw = cleanForEval(m.raw, opts.keepArtefacts);
+      const message = evalMessage(raw, opts.limits);
+      // Tokenized once here; every fold that trains on the message reuses the tokens.
+      samples.push({ path: m.path, source, label, foldId: messageId(source, argument, m.path), raw, learnId: learnId(message), tokens: tokenize(message) });
     }
   }
   return samples;

@@ -3,23 +3,15 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
 import { scanMessage } from '../engine/scan.js';
-import type { Message } from '../message/message.js';
+import type { ScanLimits } from '../message/message.js';
+import { evalMessage, type Sample } from './corpus.js';
 import { assignFolds } from './folds.js';
-import type { Label, ScoredMessage } from './summary.js';
-
-/** A labelled message ready to be learned from and scored. */
-export interface Sample {
-  path: string;
-  source: string;
-  label: Label;
-  /** Stable identity for fold assignment (see messageId). */
-  foldId: string;
-  message: Message;
-}
+import type { ScoredMessage } from './summary.js';
 
 export interface CrossValidateOptions {
   folds: number;
   seed: number;
+  limits: ScanLimits;
   /** A fresh engine that has learned from exactly these samples. */
   engineFor(training: readonly Sample[]): Engine | Promise<Engine>;
   log: Logger;
@@ -41,7 +33,7 @@ export async function crossValidate(samples: readonly Sample[], opts: CrossValid
     let count = 0;
     for (const [i, sample] of samples.entries()) {
       if (folds[i] !== fold) continue;
-      const { result } = await scanMessage(engine, sample.message, opts.log);
+      const { result } = await scanMessage(engine, evalMessage(sample.raw, opts.limits), opts.log);
       scored.push({
         path: sample.path,
         source: sample.source,

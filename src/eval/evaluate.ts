@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { loadConfig } from '../config/load.js';
 import { createEngine } from '../cli/compose.js';
+import { MemoryTokenStore } from '../store/memory-tokens.js';
 import { loadSamples, type LabelledPath } from './corpus.js';
 import { crossValidate } from './cross-validate.js';
 import { buildReport, type EvalReport } from './report.js';
@@ -21,8 +22,9 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
   const config = await loadConfig(opts.config);
   const source = opts.config ?? 'configuration';
   const started = performance.now();
+  const limits = { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers };
   const samples = await loadSamples(opts.paths, {
-    limits: { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers },
+    limits,
     keepArtefacts: opts.keepArtefacts,
     onProblem: (path, reason) => opts.note(`${path}: ${reason}`),
   });
@@ -32,7 +34,13 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
   const scored = await crossValidate(samples, {
     folds: opts.folds,
     seed: opts.seed,
-    engineFor: () => createEngine(config, source),
+    limits,
+    // A fresh in-memory store per fold, so no fold's messages are learned when it is scored.
+    engineFor: (training) => {
+      const tokens = new MemoryTokenStore();
+      for (const s of training) tokens.learn(s.learnId, s.tokens, s.label);
+      return createEngine(config, source, { tokens });
+    },
     log: pino({ level: 'warn' }, pino.destination(2)),
     onFold: (fold, trained, count, ms) =>
       opts.note(`fold ${fold + 1}/${opts.folds}: learned ${trained}, scored ${count} in ${(ms / 1000).toFixed(1)} s`),
