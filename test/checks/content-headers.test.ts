@@ -154,6 +154,13 @@ describe('forged mailers', () => {
     expect(symbols(eml({ 'X-Priority': '3' }))).not.toContain('HDR_PRIORITY_NO_MAILER');
   });
 
+  it('X-Mailer of a bulk-spam program, or only a number', () => {
+    expect(symbols(eml({ 'X-Mailer': 'QuickSender 1.05' }))).toContain('HDR_MAILER_RATWARE');
+    expect(symbols(eml({ 'X-Mailer': '4.71.1712.3' }))).toContain('HDR_MAILER_RATWARE');
+    expect(symbols(eml({ 'X-Mailer': 'Claws Mail 3.7.6 (GTK+ 2.22.0; x86_64-pc-linux-gnu)' }))).not.toContain('HDR_MAILER_RATWARE');
+    expect(symbols(eml({ 'X-Mailer': 'Sylpheed version 0.8.2' }))).not.toContain('HDR_MAILER_RATWARE');
+  });
+
   it('8-bit body without MIME-Version', () => {
     expect(symbols(eml({ 'MIME-Version': undefined }, 'Grüße aus Köln\n'))).toContain('HDR_NO_MIME_VERSION_8BIT');
     expect(symbols(eml({}, 'Grüße aus Köln\n'))).not.toContain('HDR_NO_MIME_VERSION_8BIT');
@@ -180,6 +187,25 @@ describe('subject', () => {
     for (const s of ['Cache invalidation bug', 'Casual Friday', 'Prizewinning paper review']) {
       expect(symbols(eml({ Subject: s })), s).not.toContain('HDR_SUBJECT_MONEY');
     }
+  });
+
+  it('a tag after a run of spaces, but not a folded continuation line', () => {
+    expect(symbols(eml({ Subject: 'Do you need a second MORTGAGE?                    26828' }))).toContain('HDR_SUBJECT_TRAILING_TAG');
+    expect(symbols(eml({ Subject: 'Repair your credit online!\t\t\t\tMNW' }))).toContain('HDR_SUBJECT_TRAILING_TAG');
+    expect(symbols(eml({ Subject: 'Re: use of base image / delta image for automated recovery from\n        scratch' }))).not.toContain('HDR_SUBJECT_TRAILING_TAG');
+    expect(symbols(eml({ Subject: 'Build 26828 passed' }))).not.toContain('HDR_SUBJECT_TRAILING_TAG');
+  });
+
+  it('a random token of mixed case and digits, not ticket numbers or hashes', () => {
+    expect(symbols(eml({ Subject: 'good mtv wmE239PgyETfr9P4nvyEWKJCEkWH' }))).toContain('HDR_SUBJECT_RANDOM_TOKEN');
+    expect(symbols(eml({ Subject: 'Websites - $399 (4156cumG9-855YQKc5@17)' }))).toContain('HDR_SUBJECT_RANDOM_TOKEN');
+    expect(symbols(eml({ Subject: '[Bug 1030] commit 3f2a9c1e4b5d failed on TICKET-123456' }))).not.toContain('HDR_SUBJECT_RANDOM_TOKEN');
+  });
+
+  it('the ADV: label', () => {
+    expect(symbols(eml({ Subject: 'ADV: Payment processing' }))).toContain('HDR_SUBJECT_ADV');
+    expect(symbols(eml({ Subject: '< ADV > Exclusively for you' }))).toContain('HDR_SUBJECT_ADV');
+    expect(symbols(eml({ Subject: 'Advice on payment processing' }))).not.toContain('HDR_SUBJECT_ADV');
   });
 
   it('charset of a script the body does not use', () => {

@@ -4,8 +4,10 @@ import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
 import { addressInText, firstMailbox, organisationDomain } from './addresses.js';
 import { parseMailDate, receivedTimes } from './dates.js';
-import { forgedOutlookExpressBoundary, forgedOutlookMessageId } from './mailer.js';
-import { encodedWords, exclamations, hasMoneyWords, hasRaw8bit, isAllCaps, scriptOfCharset } from './subject.js';
+import { forgedOutlookExpressBoundary, forgedOutlookMessageId, ratwareMailer } from './mailer.js';
+import {
+  encodedWords, exclamations, hasMoneyWords, hasRandomToken, hasRaw8bit, hasTrailingTag, isAdvertisementLabel, isAllCaps, scriptOfCharset,
+} from './subject.js';
 
 // Header heuristics: each symbol is one observation about the header block, scored like
 // SpamAssassin's header rules. Hit rates on the development corpus: bench/symbol-hits-text.ts.
@@ -40,10 +42,14 @@ export const headerSymbols = {
   HDR_SUBJECT_CAPS: { score: 1.0, description: 'Subject is all capitals' },
   HDR_SUBJECT_EXCLAIM: { score: 1.0, description: 'Subject has three or more exclamation marks' },
   HDR_SUBJECT_MONEY: { score: 0.8, description: 'Subject mentions money, prizes or "free"' },
+  HDR_SUBJECT_TRAILING_TAG: { score: 1.0, description: 'Subject ends with a tag after a run of spaces (unique per copy)' },
+  HDR_SUBJECT_RANDOM_TOKEN: { score: 1.0, description: 'Subject has a random token of mixed case and digits' },
+  HDR_SUBJECT_ADV: { score: 1.0, description: 'Subject starts with the ADV: advertising label' },
   HDR_SUBJECT_CHARSET_SCRIPT: { score: 1.0, description: "Subject is encoded in a charset of a script the body text does not use" },
   HDR_SUBJECT_NEEDLESS_ENCODING: { score: 0.5, description: 'Subject is base64-encoded though it is plain ASCII' },
   HDR_SUBJECT_RAW_8BIT: { score: 0.5, description: 'Subject has 8-bit characters without RFC 2047 encoding' },
   HDR_UNDISCLOSED_RECIPIENTS: { score: 0.5, description: 'To is "undisclosed-recipients"' },
+  HDR_MAILER_RATWARE: { score: 2.0, description: 'X-Mailer names a bulk-spam program, or is only a number' },
   HDR_PRIORITY_NO_MAILER: { score: 0.5, description: 'X-Priority 1 (highest) without any mail client header' },
   HDR_NO_MIME_VERSION_8BIT: { score: 0.2, description: '8-bit body without a MIME-Version header' },
   HDR_FROM_IS_TO: { score: 0.5, description: 'From and To are the same address' },
@@ -109,6 +115,9 @@ function subjectHits(message: Message, add: (s: HeaderSymbol, detail?: string) =
   if (exclamations(subject) >= SUBJECT_EXCLAMATIONS) add('HDR_SUBJECT_EXCLAIM');
   if (hasMoneyWords(subject)) add('HDR_SUBJECT_MONEY');
   if (hasRaw8bit(raw)) add('HDR_SUBJECT_RAW_8BIT');
+  if (hasTrailingTag(message.header('subject')[0]!)) add('HDR_SUBJECT_TRAILING_TAG');
+  if (hasRandomToken(subject)) add('HDR_SUBJECT_RANDOM_TOKEN');
+  if (isAdvertisementLabel(subject)) add('HDR_SUBJECT_ADV');
   const words = encodedWords(raw);
   if (words.length === 0) return;
   if (words.every((w) => w.encoding === 'b') && /^[\x20-\x7e]*$/.test(subject)) add('HDR_SUBJECT_NEEDLESS_ENCODING');
@@ -122,6 +131,8 @@ function subjectHits(message: Message, add: (s: HeaderSymbol, detail?: string) =
 }
 
 function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+  const ratware = ratwareMailer(message);
+  if (ratware !== undefined) add('HDR_MAILER_RATWARE', ratware);
   if (forgedOutlookMessageId(message)) add('HDR_FORGED_OUTLOOK');
   if (forgedOutlookExpressBoundary(message)) add('HDR_FORGED_OE_BOUNDARY');
   const priority = firstValue(message, 'x-priority');

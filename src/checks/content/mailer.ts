@@ -46,3 +46,14 @@ export function forgedOutlookExpressBoundary(message: Message): boolean {
   const boundary = /boundary\s*=\s*"?([^";\s]{1,200})/i.exec(type)?.[1];
   return boundary !== undefined && !boundary.startsWith('----=_NextPart_');
 }
+
+/**
+ * Bulk-mailing programs sold for sending spam ("ratware"), by the names they put in X-Mailer,
+ * and an X-Mailer that is only a number, which no mail client writes.
+ */
+const RATWARE = /^(?:\d[\d.]*\s*$|.*\b(?:quick ?sender|envex developments|easy dm|group mail|dynamic mail|mass ?mail(?:er)?|bulk ?mail(?:er)?|send-safe|advanced mass sender|ultimate mailer|floodgate|emarksman|worldcast|aureate)\b)/i;
+
+export function ratwareMailer(message: Message): string | undefined {
+  const mailer = first(message, 'x-mailer');
+  return mailer !== undefined && RATWARE.test(mailer) ? mailer.slice(0, 40) : undefined;
+}

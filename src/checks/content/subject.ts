@@ -96,3 +96,50 @@ const SCRIPT_OF_CHARSET: Record<string, RegExp> = {
 export function scriptOfCharset(charset: string): RegExp | undefined {
   return SCRIPT_OF_CHARSET[charset];
 }
+
+/**
+ * A tag appended to make each copy unique and defeat checksums: the subject ends with a
+ * token after four or more spaces ("Free quotes         22337").
+ */
+export function hasTrailingTag(rawSubject: string): boolean {
+  // The raw value: a folded subject's continuation line starts with spaces too, but after a line break.
+  const s = rawSubject.slice(0, MAX_SUBJECT_LENGTH * 4).trimEnd();
+  const lastSpace = Math.max(s.lastIndexOf(' '), s.lastIndexOf('\t'));
+  const tag = s.slice(lastSpace + 1);
+  if (lastSpace < 4 || tag.length > 20) return false;
+  let i = lastSpace;
+  while (i >= 0 && (s[i] === ' ' || s[i] === '\t')) i--;
+  return lastSpace - i >= 4 && i >= 0 && s[i] !== '\n';
+}
+
+/** Longest token looked at for randomness; longer tokens are cut. */
+const MAX_TOKEN = 64;
+
+/**
+ * A random token in the subject ("wmE239PgyETfr9P4nvyE", "(8551IaSm@8)"): ten or more
+ * characters mixing lower case, upper case and digits, at least two of each. Ticket numbers
+ * and hashes people put in subjects use one case ("BUG-12345", "3f2a9c1e").
+ */
+export function hasRandomToken(subject: string): boolean {
+  for (const token of subject.slice(0, MAX_SUBJECT_LENGTH).split(/[\s()[\]<>,;:"'!?.]+/)) {
+    if (token.length < 10) continue;
+    let lower = 0;
+    let upper = 0;
+    let digit = 0;
+    for (let i = 0; i < Math.min(token.length, MAX_TOKEN); i++) {
+      const c = token.charCodeAt(i);
+      if (c >= 0x61 && c <= 0x7a) lower++;
+      else if (c >= 0x41 && c <= 0x5a) upper++;
+      else if (c >= 0x30 && c <= 0x39) digit++;
+    }
+    if (lower >= 2 && upper >= 2 && digit >= 2) return true;
+  }
+  return false;
+}
+
+/** "ADV:" or "[ADV]" at the start: the advertising label some US state laws required of bulk mail. */
+const ADV = /^\s*(?:\[\s*adv\s*\]|<\s*adv\s*>|\(?adv\)?\s*:)/i;
+
+export function isAdvertisementLabel(subject: string): boolean {
+  return ADV.test(subject.slice(0, MAX_SUBJECT_LENGTH));
+}
