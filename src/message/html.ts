@@ -1,109 +1,79 @@
-// HTML to the text a reader sees, for content rules: tags removed (block tags become line
-// breaks, inline tags nothing, so `vi<b></b>agra` reads "viagra"), script, style and comments
-// dropped, character references decoded. One pass over the input; no regex on the markup.
+import { ROOT_STYLE, STYLE_ATTRIBUTES, childStyle, sameColour, type Style } from './css.js';
+import { BLOCK, HIDDEN, decodeEntities, isNameChar, tagEnd } from './markup.js';
 
-/** Elements whose content is not shown. */
-export const HIDDEN = new Set(['script', 'style', 'template', 'noscript']);
+export { decodeEntities } from './markup.js';
 
-/** Elements that start a new line when rendered. */
-const BLOCK = new Set([
-  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
-  'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
-  'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'title', 'tr', 'ul',
-]);
+// HTML as a reader sees it, in one pass over the markup: the text (tags removed, block tags
+// as line breaks, inline tags as nothing so `vi<b></b>agra` reads "viagra", script, style and
+// comments dropped, character references decoded), and for the HTML rules the anchors with
+// their text, the images, and how much text is visible, hidden or tiny (see css.ts). A bounded
+// element stack carries the styles; no regex runs on the markup.
 
-// HTML 4 Latin-1 entity names for U+00A0..U+00FF, in code point order.
-const LATIN1 = ('nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 '
-  + 'acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring '
-  + 'AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times '
-  + 'Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute '
-  + 'ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc '
-  + 'uuml yacute thorn yuml').split(' ');
-
-const ENTITIES = new Map<string, string>([
-  ...LATIN1.map((name, i) => [name, String.fromCharCode(0xa0 + i)] as [string, string]),
-  ['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"], ['euro', '€'], ['trade', '™'],
-  ['ndash', '–'], ['mdash', '—'], ['lsquo', '‘'], ['rsquo', '’'], ['sbquo', '‚'], ['ldquo', '“'], ['rdquo', '”'],
-  ['bdquo', '„'], ['bull', '•'], ['hellip', '…'], ['prime', '′'], ['dagger', '†'], ['permil', '‰'],
-  ['lsaquo', '‹'], ['rsaquo', '›'], ['OElig', 'Œ'], ['oelig', 'œ'], ['Scaron', 'Š'], ['scaron', 'š'],
-  ['Yuml', 'Ÿ'], ['fnof', 'ƒ'], ['circ', 'ˆ'], ['tilde', '˜'], ['ensp', ' '], ['emsp', ' '], ['thinsp', ' '],
-  ['zwnj', '\u200c'], ['zwj', '\u200d'], ['lrm', '\u200e'], ['rlm', '\u200f'],
-]);
-
-/** Longest entity name looked up: `&` followed by more is literal text. */
-const MAX_ENTITY_NAME = 8;
-
-/** Decodes `&name;`, `&#65;` and `&#x41;`; unknown or malformed references stay as written. */
-export function decodeEntities(text: string): string {
-  let amp = text.indexOf('&');
-  if (amp < 0) return text;
-  let out = '';
-  let last = 0;
-  while (amp >= 0) {
-    // Look for the ';' only a few characters ahead, so text full of '&' stays linear.
-    let semi = amp + 1;
-    const limit = Math.min(text.length, amp + MAX_ENTITY_NAME + 3);
-    while (semi < limit && text.charCodeAt(semi) !== 0x3b /* ; */) semi++;
-    let decoded: string | undefined;
-    if (semi < limit) {
-      const name = text.slice(amp + 1, semi);
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseHex(name.slice(2)) : parseDec(name.slice(1));
-        if (code !== undefined) decoded = code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ? '\ufffd' : String.fromCodePoint(code);
-      } else decoded = ENTITIES.get(name);
-    }
-    if (decoded !== undefined) {
-      out += text.slice(last, amp) + decoded;
-      last = semi + 1;
-    }
-    amp = text.indexOf('&', decoded !== undefined ? last : amp + 1);
-  }
-  return out + text.slice(last);
+export interface HtmlView {
+  text: string;
+  anchors: { href: string; text: string }[];
+  images: number;
+  /** Characters other than white space, by how they are shown. */
+  visibleChars: number;
+  invisibleChars: number;
+  tinyChars: number;
+  /** Event-handler attributes (onmouseover= and friends): script that runs when the reader acts. */
+  eventHandlers: number;
+  /** Links and images whose content is inline (`data:` URIs), hidden from URL checks. */
+  dataUris: number;
 }
 
-function parseDec(s: string): number | undefined {
-  return /^[0-9]{1,7}$/.test(s) ? Number(s) : undefined;
-}
+/** Open elements tracked; deeper ones inherit the innermost tracked style. */
+const MAX_STACK = 256;
+/** Open elements searched for the match of a closing tag: unclosed `<p>`s cannot make it quadratic. */
+const MAX_CLOSE_SEARCH = 32;
+/** Characters of anchor text kept. */
+const MAX_ANCHOR_TEXT = 256;
 
-function parseHex(s: string): number | undefined {
-  return /^[0-9a-fA-F]{1,6}$/.test(s) ? parseInt(s, 16) : undefined;
-}
-
-export function isNameChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
-}
-
-/**
- * Where a tag ends (just after `>`), scanning from `from`. A quote opens a quoted attribute
- * value only right after `=`, as in browsers, so a stray quote cannot hide the text after it.
- */
-export function tagEnd(html: string, from: number): number {
-  let quote = 0;
-  let afterEquals = false;
-  for (let i = from; i < html.length; i++) {
-    const c = html.charCodeAt(i);
-    if (quote !== 0) {
-      if (c === quote) quote = 0;
-    } else if ((c === 0x22 || c === 0x27) && afterEquals) quote = c;
-    else if (c === 0x3e /* > */) return i + 1;
-    if (c === 0x3d /* = */) afterEquals = true;
-    else if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) afterEquals = false;
-  }
-  return html.length;
-}
+/** Elements with no closing tag. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+/** Event handlers phishing used to fake the status bar or run code; mail clients ignore them. */
+const EVENT_HANDLERS = new Set(['onload', 'onmouseover', 'onmouseout', 'onclick', 'onerror', 'onfocus', 'onsubmit']);
+/** Attributes read from tags: style ones, links, and event handlers (recorded as `on`). */
+const ATTRIBUTES = new Set([...STYLE_ATTRIBUTES, 'href', 'src']);
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
 
 /** The text of an HTML document as a reader sees it (line structure kept for block elements). */
 export function htmlToText(html: string): string {
+  return renderHtml(html, 0).text;
+}
+
+/** The text and the facts of one HTML document; at most `maxAnchors` anchors are kept. */
+export function renderHtml(html: string, maxAnchors: number): HtmlView {
+  const view: HtmlView = { text: '', anchors: [], images: 0, visibleChars: 0, invisibleChars: 0, tinyChars: 0, eventHandlers: 0, dataUris: 0 };
   const out: string[] = [];
+  const names: string[] = [''];
+  const styles: Style[] = [ROOT_STYLE];
+  let anchor: { href: string; text: string } | undefined;
   let lower: string | undefined; // for finding </script> case-insensitively, made once if needed
+  const text = (from: number, to: number) => {
+    const decoded = decodeEntities(html.slice(from, to));
+    out.push(decoded);
+    const style = styles[styles.length - 1]!;
+    const chars = countInk(decoded);
+    if (style.hidden || sameColour(style)) view.invisibleChars += chars;
+    else if (style.tiny) view.tinyChars += chars;
+    else view.visibleChars += chars;
+    if (anchor !== undefined && anchor.text.length < MAX_ANCHOR_TEXT) anchor.text += decoded.slice(0, MAX_ANCHOR_TEXT);
+  };
+  const closeAnchor = () => {
+    if (anchor === undefined) return;
+    if (view.anchors.length < maxAnchors) view.anchors.push({ href: anchor.href, text: anchor.text.replace(/\s+/g, ' ').trim() });
+    anchor = undefined;
+  };
   let i = 0;
   while (i < html.length) {
     const lt = html.indexOf('<', i);
     if (lt < 0) {
-      out.push(decodeEntities(html.slice(i)));
+      text(i, html.length);
       break;
     }
-    if (lt > i) out.push(decodeEntities(html.slice(i, lt)));
+    if (lt > i) text(i, lt);
     if (html.startsWith('<!--', lt)) {
       const end = html.indexOf('-->', lt + 4);
       i = end < 0 ? html.length : end + 3;
@@ -114,18 +84,109 @@ export function htmlToText(html: string): string {
     const nameStart = j;
     while (j < html.length && isNameChar(html.charCodeAt(j))) j++;
     if (j === nameStart && html[nameStart] !== '!' && html[nameStart] !== '?') {
-      out.push('<'); // a lone '<' in text, as browsers show it
+      text(lt, lt + 1); // a lone '<' in text, as browsers show it
       i = lt + 1;
       continue;
     }
     const name = html.slice(nameStart, j).toLowerCase();
     i = tagEnd(html, j);
     if (BLOCK.has(name)) out.push('\n');
-    if (!closing && HIDDEN.has(name)) {
+    if (closing) {
+      if (name === 'a') closeAnchor();
+      close(names, styles, name);
+      continue;
+    }
+    if (HIDDEN.has(name)) {
       lower ??= html.toLowerCase();
       const end = lower.indexOf(`</${name}`, i);
       i = end < 0 ? html.length : tagEnd(html, end);
+      continue;
+    }
+    const attrs = attributes(html, j, i);
+    if (attrs.has('on')) view.eventHandlers++;
+    if (isDataUri(attrs.get('src')) || isDataUri(attrs.get('href'))) view.dataUris++;
+    if (name === 'img') view.images++;
+    if (name === 'a') {
+      closeAnchor();
+      const href = attrs.get('href');
+      if (href !== undefined) anchor = { href: decodeEntities(href), text: '' };
+    }
+    if (!VOID.has(name) && names.length < MAX_STACK) {
+      names.push(name);
+      styles.push(childStyle(styles[styles.length - 1]!, name, attrs));
     }
   }
-  return out.join('');
+  closeAnchor();
+  view.text = out.join('');
+  return view;
+}
+
+/** Characters other than white space (and no-break space). */
+function countInk(s: string): number {
+  let n = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 0x20 && c !== 0xa0) n++;
+  }
+  return n;
+}
+
+/** Closes the innermost open element of that name, and those opened inside it. */
+function close(names: string[], styles: Style[], name: string): void {
+  const lowest = Math.max(1, names.length - MAX_CLOSE_SEARCH);
+  for (let k = names.length - 1; k >= lowest; k--) {
+    if (names[k] === name) {
+      names.length = k;
+      styles.length = k;
+      return;
+    }
+  }
+}
+
+function isDataUri(value: string | undefined): boolean {
+  return value !== undefined && value.trimStart().slice(0, 5).toLowerCase() === 'data:';
+}
+
+/**
+ * The attributes the render uses, from the tag text html[from, to); other names are skipped
+ * and any event handler is recorded under the name `on`. Most tags have none of them: the map
+ * is made only when one is found.
+ */
+function attributes(html: string, from: number, to: number): ReadonlyMap<string, string> {
+  let found: Map<string, string> | undefined;
+  let i = from;
+  while (i < to) {
+    const c = html.charCodeAt(i);
+    if (c <= 0x20 || c === 0x2f /* / */ || c === 0x3e /* > */) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < to && html.charCodeAt(i) > 0x20 && html[i] !== '=' && html[i] !== '>' && html[i] !== '/') i++;
+    const name = html.slice(nameStart, i).toLowerCase();
+    while (i < to && html.charCodeAt(i) <= 0x20) i++;
+    let value = '';
+    if (html[i] === '=') {
+      i++;
+      while (i < to && html.charCodeAt(i) <= 0x20) i++;
+      const quote = html[i];
+      if (quote === '"' || quote === "'") {
+        const end = html.indexOf(quote, i + 1);
+        const stop = end < 0 || end > to ? to : end;
+        value = html.slice(i + 1, stop);
+        i = stop + 1;
+      } else {
+        const start = i;
+        while (i < to && html.charCodeAt(i) > 0x20 && html[i] !== '>') i++;
+        value = html.slice(start, i);
+      }
+    }
+    if (i === nameStart) i++; // a lone '=' or quote: step over it
+    const key = ATTRIBUTES.has(name) ? name : EVENT_HANDLERS.has(name) ? 'on' : undefined;
+    if (key !== undefined) {
+      found ??= new Map();
+      if (!found.has(key)) found.set(key, value);
+    }
+  }
+  return found ?? NO_ATTRIBUTES;
 }

@@ -1,6 +1,5 @@
 import { describeAttachment, type Attachment } from './attachments.js';
-import { htmlToText } from './html.js';
-import { scanHtml } from './html-scan.js';
+import { renderHtml } from './html.js';
 import type { Message } from './message.js';
 import { decodeCharset, isKnownCharset } from './mime.js';
 import { walkMime, type Defect, type Leaf } from './mime-walk.js';
@@ -107,8 +106,8 @@ function addLeaf(parts: MessageParts, leaf: Leaf, pieces: string[]): void {
     return;
   }
   parts.html.push(decoded);
-  pieces.push(htmlToText(decoded));
-  const facts = scanHtml(decoded, MAX_URLS);
+  const facts = renderHtml(decoded, MAX_URLS);
+  pieces.push(facts.text);
   parts.images += facts.images;
   parts.htmlChars.visible += facts.visibleChars;
   parts.htmlChars.invisible += facts.invisibleChars;
@@ -128,9 +127,10 @@ function rawParts(message: Message): MessageParts {
   return parts;
 }
 
+const EIGHT_BIT = /[^\x00-\x7e]/;
+
 function hasEightBit(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7e) return true;
-  return false;
+  return EIGHT_BIT.test(s);
 }
 
 /** Characters other than white space. */
