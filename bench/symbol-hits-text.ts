@@ -13,6 +13,7 @@ import pino from 'pino';
 import { bodyCheck } from '../src/checks/content/body.js';
 import { headersCheck } from '../src/checks/content/headers.js';
 import type { Check, Hit } from '../src/engine/check.js';
+import { cleanForEval } from '../src/eval/artefacts.js';
 import { messageFromRaw } from '../src/message/parse.js';
 import { textOf } from '../src/message/text.js';
 
@@ -34,7 +35,9 @@ function loadCorpus(dir: string): Sample[] {
       const folder = join(dir, source, label);
       if (!existsSync(folder)) continue;
       for (const file of readdirSync(folder).sort()) {
-        if (file.endsWith('.eml')) samples.push({ source, label, file: join(folder, file), raw: readFileSync(join(folder, file)) });
+        if (!file.endsWith('.eml')) continue;
+        // As `thresher eval` sees it: header fields that give the label away removed, CRLF line ends.
+        samples.push({ source, label, file: join(folder, file), raw: cleanForEval(readFileSync(join(folder, file)), false) });
       }
     }
   }

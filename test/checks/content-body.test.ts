@@ -89,11 +89,14 @@ describe('phrase families in several languages', () => {
     ['BODY_MONEY_MAKING', ['Make money fast', 'Work from home', 'Geld verdienen', 'Ganhe dinheiro', 'gagner de l’argent'], ['The money was spent on servers']],
     ['BODY_ADVANCE_FEE', ['I am the next of kin', 'my late husband left', 'transfer of the sum of', 'Erbschaft', 'herencia'], ['kin selection in biology']],
     ['BODY_LOTTERY', ['You have won', 'Sie haben gewonnen', 'U heeft gewonnen', 'Você ganhou', 'Has ganado', 'Vous avez gagné'], ["You won't believe the diff", 'the team won the match']],
-    ['BODY_ACCOUNT_PHISH', ['Please verify your account', 'your account has been suspended', 'unusual sign-in activity', 'Ihr Konto wurde gesperrt', 'Confirme seus dados', 'Votre compte a été suspendu'], ['I created an account for the wiki']],
+    ['BODY_ACCOUNT_PHISH', ['Please verify your account', 'your account has been suspended', 'unusual sign-in activity', 'Ihr Konto wurde gesperrt', 'Confirme seus dados', 'Votre compte a été suspendu', 'an attempt to log in', 'fill in your card information', 'to avoid suspension'], ['I created an account for the wiki']],
+    ['BODY_CRYPTO_CLAIM', ['The airdrop is live', 'Connect your wallet', 'Claim your tokens', 'enter your seed phrase'], ['the wallet is in the car', 'claim the bug']],
+    ['BODY_REWARD_POINTS', ['Your points will expire', 'Hilton gift card', 'Troque seus pontos', 'Ihre Prämie'], ['the points you raised in review']],
+    ['BODY_DISCOUNT', ['Extreme 78% discounts', 'save up to 80%', 'Order on -80%', '70 % Rabatt'], ['a 15% off-by-one', 'CPU at 80%']],
     ['BODY_MONEY_MILLIONS', ['the sum of $10,500,000', 'USD 1.000.000', '2.000.000,00 EUR'], ['$1,000 is the budget', 'call 555 123 456']],
     ['BODY_MONEY_MILLIONS_WORDS', ['US$ 10.5 million', '2,5 Millionen Euro', '$25m'], ['10 million users']],
     ['BODY_CLICK_HERE', ['Click here', 'Klicken Sie hier', 'Klik hier', 'Clique aqui', 'Cliquez ici'], ['double-click the icon here']],
-    ['BODY_BULK_OPTOUT', ['To be removed from our list', 'uitschrijven', 'darse de baja', 'se désinscrire'], ['removed from the kernel']],
+    ['BODY_BULK_OPTOUT', ['To be removed from our list', 'If you no longer wish to receive these emails', 'uitschrijven', 'darse de baja', 'se désinscrire'], ['removed from the kernel']],
   ];
   for (const [symbol, positives, negatives] of cases) {
     it(symbol, () => {

@@ -116,12 +116,43 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
       `account${W2}(?:has${_}been${_}|was${_}|will${_}be${_})?(?:suspended|locked|limited|disabled|deactivated|terminated|closed|blocked|restricted|compromised)`,
       `(?:unusual|suspicious|unauthori[sz]ed)${_}(?:sign-in${_}|login${_}|log-in${_})?(?:activity|access|attempts?|transactions?)`,
       `password${_}(?:will${_})?expires?`, `mailbox${_}(?:is${_})?(?:full|quota)`, `storage${_}(?:is${_})?(?:full|quota)`, `security${_}(?:alert|notice|measure)`,
-      `failure${_}to${_}(?:comply|verify|update|confirm)`,
+      `failure${_}to${_}(?:comply|verify|update|confirm)`, `attempts?${_}to${_}log${_}?in`,
+      `(?:fill${_}in|enter|submit|provide)${W2}(?:card${_}information|pin|cvv2?|social${_}security${_}number|credit${_}card${_}(?:number|details|information))`,
+      `(?:to${_}avoid|prevent)${W2}(?:suspension|termination|interruption|deactivation|cancellation)`,
       `konto${W2}(?:gesperrt|eingeschränkt|deaktiviert)`, `(?:bestätigen|verifizieren|aktualisieren)${_}sie${W2}(?:konto|daten|identität)`, `ungewöhnliche${_}aktivität`,
       `account${W2}(?:geblokkeerd|opgeschort)`, `(?:verifieer|bevestig)${W2}(?:account|gegevens|identiteit)`,
       `conta${W2}(?:bloqueada|suspensa|desativada)`, `(?:confirme|atualize|verifique)${W2}(?:conta|dados|cadastro|identidade)`,
       `cuenta${W2}(?:bloqueada|suspendida|desactivada)`, `(?:confirme|actualice|verifique)${W2}(?:cuenta|datos|identidad)`,
       `compte${W2}(?:bloqué|suspendu|désactivé)`, `(?:confirmez|vérifiez|mettez${_}à${_}jour)${W2}(?:compte|informations|identité|données)`,
+    ],
+  },
+  {
+    symbol: 'BODY_CRYPTO_CLAIM',
+    score: 1.0,
+    description: 'Crypto giveaway: airdrop, connect your wallet, claim your tokens',
+    phrases: [
+      `airdrop(?:s|ping|ped)?`, `connect${_}(?:your${_})?wallet`, `claim${_}(?:your${_})?(?:free${_})?(?:tokens?|nfts?|coins?|airdrop)`,
+      `(?:seed|recovery|secret)${_}phrase`, `wallet${_}(?:validation|verification|synchroni[sz]ation|sync)`,
+    ],
+  },
+  {
+    symbol: 'BODY_REWARD_POINTS',
+    score: 0.8,
+    description: 'Reward points about to expire, gift cards, rewards waiting (several languages)',
+    phrases: [
+      `(?:your${_})?points${_}(?:will${_})?expire`, `(?:your|exclusive)${_}reward`, `reward${_}(?:offer|points)`, `gift${_}card`,
+      `punkte${_}verfallen`, `ihre${_}prämie`, `punten${_}(?:verlopen|vervallen)`, `uw${_}beloning`,
+      `pontos${_}(?:disponíveis|disponiveis|expiram|acumulados)`, `resgate${_}(?:agora|seus)`, `troque${_}seus${_}pontos`,
+      `puntos${_}(?:disponibles|caducan|acumulados)`, `tarjeta${_}regalo`, `points${_}(?:expirent|fidélité)`, `carte${_}cadeau`,
+    ],
+  },
+  {
+    symbol: 'BODY_DISCOUNT',
+    score: 0.5,
+    description: 'A large discount: 80% off (several languages)',
+    phrases: [
+      `[5-9]\\d${_}?%${_}(?:off|discounts?|rabatt|korting|desconto|descuento|de${_}réduction|de${_}remise)`,
+      `(?:save|spare|sparen${_}sie)${_}(?:up${_}to${_})?[5-9]\\d${_}?%`, `-[5-9]\\d${_}?%`,
     ],
   },
   {
@@ -151,7 +182,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
     description: 'Bulk-mail opt-out wording: to be removed from this list (several languages)',
     phrases: [
       `to${_}be${_}removed${_}from`, `remove${_}me`, `(?:you|this${_}e?-?mail)${_}(?:are${_}receiving|was${_}sent)`, `opt[-\\s]?out`,
-      `one[-\\s]time${_}(?:mailing|email)`, `not${_}(?:wish|want)${_}to${_}receive`,
+      `one[-\\s]time${_}(?:mailing|email)`, `(?:not|no${_}longer)${_}(?:wish|want)${_}to${_}receive`, `prefer${_}not${_}to${_}receive`,
       `abmelden`, `abbestellen`, `uitschrijven`, `afmelden`, `descadastr\\p{L}{0,10}`, `cancelar${_}(?:a${_})?inscrição`, `darse${_}de${_}baja`, `darte${_}de${_}baja`,
       `désinscri\\p{L}{0,10}`, `désabonner`, `se${_}désinscrire`,
     ],
