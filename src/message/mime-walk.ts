@@ -1,5 +1,5 @@
 import type { HeaderField } from './message.js';
-import { decodeTransferChecked, parseContentType } from './mime.js';
+import { decodeTransfer, parseContentType } from './mime.js';
 
 // The MIME tree of a message walked once, depth first, handing each leaf part (decoded from its
 // transfer encoding) to a visitor and noting what was malformed on the way. Every step is
@@ -117,7 +117,7 @@ function walk(header: Lookup, body: Buffer, depth: number, state: WalkState): vo
 }
 
 function decode(body: Buffer, encoding: string | undefined, state: WalkState): Buffer {
-  const decoded = decodeTransferChecked(body, encoding);
+  const decoded = decodeTransfer(body, encoding);
   if (decoded.bytes === body) return body; // identity encodings decode nothing
   if (state.decodedBytes + decoded.bytes.length > MAX_DECODED_BYTES) {
     state.defects.add('decode-limit');

@@ -163,11 +163,6 @@ function quotedPrintable(input: Buffer, underscoreIsSpace: boolean): Decoded {
   return { bytes: out.subarray(0, n), malformed };
 }
 
-/** Decodes a body by its Content-Transfer-Encoding; unknown encodings pass through unchanged. */
-export function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
-  return decodeTransferChecked(body, encoding).bytes;
-}
-
 /** 1 for the bytes of the base64 alphabet and '=', 2 for white space; 0 for anything else. */
 const BASE64_CLASS = new Uint8Array(256);
 for (const c of Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')) BASE64_CLASS[c] = 1;
@@ -192,8 +187,11 @@ function base64Malformed(body: Buffer): boolean {
   return chars % 4 !== 0;
 }
 
-/** As decodeTransfer, and says whether the encoded input was malformed. */
-export function decodeTransferChecked(body: Buffer, encoding: string | undefined): Decoded {
+/**
+ * Decodes a body by its Content-Transfer-Encoding, and says whether the encoded input was
+ * malformed; unknown encodings pass through unchanged.
+ */
+export function decodeTransfer(body: Buffer, encoding: string | undefined): Decoded {
   switch (encoding?.trim().toLowerCase()) {
     case 'base64':
       // Node's decoder skips white space and characters outside the alphabet.

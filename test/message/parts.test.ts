@@ -64,6 +64,14 @@ describe('partsOf: text and HTML', () => {
       tiny: 'tinytext'.length,
     });
   });
+
+  it('reads rgb() and named colours, em and pt sizes, opacity, and the hidden attribute; background images hide nothing', () => {
+    const html = '<div style="color: rgb(250, 250, 250) !important">a1</div><p hidden>b2</p><span style="opacity:0">c3</span>'
+      + '<span style="font-size:0.1em">d4</span><span style="font-size:2pt">e5</span><td background="bg.jpg"><font color=white>f6</font></td>'
+      + '<div style="background:url(x.png);color:#FFF">g7</div><span style="font-size:12px;color:navy">h8</span>';
+    const { htmlChars } = partsOf(eml(`Content-Type: text/html\n\n${html}`));
+    expect(htmlChars).toEqual({ visible: 6, invisible: 6, tiny: 4 });
+  });
 });
 
 describe('partsOf: URLs', () => {
