@@ -110,6 +110,10 @@ export function renderHtml(html: string, maxAnchors: number): HtmlView {
       closeAnchor();
       const href = attrs.get('href');
       if (href !== undefined) anchor = { href: decodeEntities(href), text: '' };
+    } else if (name === 'area') {
+      // An image map's link: the picture is its only text.
+      const href = attrs.get('href');
+      if (href !== undefined && view.anchors.length < maxAnchors) view.anchors.push({ href: decodeEntities(href), text: '' });
     }
     if (!VOID.has(name) && names.length < MAX_STACK) {
       names.push(name);

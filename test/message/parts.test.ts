@@ -81,7 +81,8 @@ describe('partsOf: URLs', () => {
       'Go to https://Example.COM/a?b=1. Or www.shop.example.net, or http://10.0.0.1:8080/x',
       '--b', 'Content-Type: text/html', '',
       '<a href="https://www.paypal.com@evil.example/login">https://www.paypal.com/</a> <a href=\'mailto:x@y\'>mail</a>'
-      + '<a href="//cdn.example.org/x">Click &amp; <b>go</b></a><a href="#top">top</a><a href="http://[2001:db8::1]/">v6</a>',
+      + '<a href="//cdn.example.org/x">Click &amp; <b>go</b></a><a href="#top">top</a><a href="http://[2001:db8::1]/">v6</a>'
+      + '<map><area shape="rect" coords="0,0,9,9" href="http://map.example/&amp;x"></map>',
       '--b--',
     ].join('\n'));
     expect(partsOf(m).urls).toEqual([
@@ -91,6 +92,7 @@ describe('partsOf: URLs', () => {
       { href: 'https://www.paypal.com@evil.example/login', host: 'evil.example', ip: false, display: 'https://www.paypal.com/', from: 'html' },
       { href: '//cdn.example.org/x', host: 'cdn.example.org', ip: false, display: 'Click & go', from: 'html' },
       { href: 'http://[2001:db8::1]/', host: '2001:db8::1', ip: true, display: 'v6', from: 'html' },
+      { href: 'http://map.example/&x', host: 'map.example', ip: false, display: '', from: 'html' },
     ]);
   });
 
