@@ -1,4 +1,4 @@
-import type { Check, Hit, SymbolDef } from '../../engine/check.js';
+import type { Check, CheckContext, Hit, SymbolDef } from '../../engine/check.js';
 import type { Message } from '../../message/message.js';
 import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
@@ -14,14 +14,14 @@ import {
 
 /** A Date this much after the message was received is in the future (clock skew is less). */
 export const FUTURE_DATE_MS = 24 * 3600_000;
-/** A Date this much before the message was received was made up or reused (queues retry for 5 days). */
+/** A Date this much before the earliest Received hop was made up or reused (queues give up after 5 days). */
 export const PAST_DATE_MS = 7 * 24 * 3600_000;
 /** Exclamation marks in a subject that make it shout. */
 const SUBJECT_EXCLAMATIONS = 3;
 /** Header values are read up to this length; longer ones are cut (a field may be 998 bytes per line, folded many times). */
 const MAX_VALUE = 4096;
-/** Body text letters looked at for the subject's script. */
-const MAX_SCRIPT_SCAN = 20_000;
+/** Characters of body text looked at for the subject's script, and body bytes for 8-bit ones. */
+const MAX_BODY_SCAN = 20_000;
 
 const MESSAGE_ID = /^<[^<>\s@]{1,250}@[^<>\s@]{1,250}>$/;
 const UNDISCLOSED = /^\s*"?undisclosed[- ]recipients?"?\s*:\s*;?\s*$/i;
@@ -107,24 +107,26 @@ function addressHits(message: Message, add: (s: HeaderSymbol, detail?: string) =
   }
 }
 
-function subjectHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
-  const raw = firstValue(message, 'subject');
-  if (raw === undefined) return;
+function subjectHits(message: Message, log: CheckContext['log'], add: (s: HeaderSymbol, detail?: string) => void): void {
+  const field = message.header('subject')[0];
+  if (field === undefined) return;
+  const raw = unfold(field).slice(0, MAX_VALUE);
   const subject = decodeWords(raw);
   if (isAllCaps(subject)) add('HDR_SUBJECT_CAPS');
   if (exclamations(subject) >= SUBJECT_EXCLAMATIONS) add('HDR_SUBJECT_EXCLAIM');
   if (hasMoneyWords(subject)) add('HDR_SUBJECT_MONEY');
   if (hasRaw8bit(raw)) add('HDR_SUBJECT_RAW_8BIT');
-  if (hasTrailingTag(message.header('subject')[0]!)) add('HDR_SUBJECT_TRAILING_TAG');
+  if (hasTrailingTag(field)) add('HDR_SUBJECT_TRAILING_TAG');
   if (hasRandomToken(subject)) add('HDR_SUBJECT_RANDOM_TOKEN');
   if (isAdvertisementLabel(subject)) add('HDR_SUBJECT_ADV');
   const words = encodedWords(raw);
   if (words.length === 0) return;
   if (words.every((w) => w.encoding === 'b') && /^[\x20-\x7e]*$/.test(subject)) add('HDR_SUBJECT_NEEDLESS_ENCODING');
+  // The first charset that implies a script decides (subjects rarely mix charsets).
   for (const { charset } of words) {
     const script = scriptOfCharset(charset);
     if (script === undefined) continue;
-    const body = textOf(message).slice(0, MAX_SCRIPT_SCAN);
+    const body = textOf(message, log).slice(0, MAX_BODY_SCAN);
     if (/\p{L}/u.test(body) && !script.test(body)) add('HDR_SUBJECT_CHARSET_SCRIPT', charset);
     return;
   }
@@ -142,9 +144,9 @@ function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) =>
   if (message.header('mime-version').length === 0 && has8bit(message.body)) add('HDR_NO_MIME_VERSION_8BIT');
 }
 
-/** A byte above 0x7f in the first MAX_SCRIPT_SCAN bytes. */
+/** A byte above 0x7f in the first MAX_BODY_SCAN bytes. */
 function has8bit(body: Buffer): boolean {
-  const end = Math.min(body.length, MAX_SCRIPT_SCAN);
+  const end = Math.min(body.length, MAX_BODY_SCAN);
   for (let i = 0; i < end; i++) if (body[i]! >= 0x80) return true;
   return false;
 }
@@ -156,7 +158,7 @@ export const headersCheck: Check = {
   // HDR_SUBJECT_CHARSET_SCRIPT compares the subject with the body text.
   needsBody: true,
   symbols: headerSymbols,
-  run({ message }) {
+  run({ message, log }) {
     const hits: Hit[] = [];
     const add = (symbol: HeaderSymbol, detail?: string) => hits.push(detail === undefined ? { symbol } : { symbol, detail });
     const id = firstValue(message, 'message-id');
@@ -164,7 +166,7 @@ export const headersCheck: Check = {
     else if (!MESSAGE_ID.test(id.trim())) add('HDR_MESSAGE_ID_MALFORMED', id.trim().slice(0, 60));
     dateHits(message, add);
     addressHits(message, add);
-    subjectHits(message, add);
+    subjectHits(message, log, add);
     mailerHits(message, add);
     return hits;
   },

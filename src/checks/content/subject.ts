@@ -54,19 +54,20 @@ export function hasMoneyWords(subject: string): boolean {
   return MONEY_WORDS.test(subject.slice(0, MAX_SUBJECT_LENGTH));
 }
 
-/** RFC 2047 encoded words of a raw header value: charset (lower case) and decoded-to-ASCII flag. */
+/** An RFC 2047 encoded word: charset, encoding, text (bounded lengths: linear). */
 const ENCODED_WORD = /=\?([^?\s]{1,40})\?([bq])\?([^?\s]{0,400})\?=/gi;
 
 export interface EncodedWord {
+  /** Lower case, RFC 2231 language suffix removed. */
   charset: string;
   encoding: 'b' | 'q';
-  text: string;
 }
 
+/** The encoded words of a raw header value. */
 export function encodedWords(raw: string): EncodedWord[] {
   const out: EncodedWord[] = [];
   for (const m of unfold(raw).slice(0, MAX_SUBJECT_LENGTH * 4).matchAll(ENCODED_WORD)) {
-    out.push({ charset: m[1]!.toLowerCase().replace(/\*.*$/, ''), encoding: m[2]!.toLowerCase() as 'b' | 'q', text: m[3]! });
+    out.push({ charset: m[1]!.toLowerCase().replace(/\*.*$/, ''), encoding: m[2]!.toLowerCase() as 'b' | 'q' });
   }
   return out;
 }
