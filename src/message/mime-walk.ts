@@ -40,6 +40,8 @@ export interface Leaf {
   filename: string | undefined;
   /** Content decoded from its transfer encoding. */
   content: Buffer;
+  /** Inside a message attached as a file (forwarded as an attachment): not the message's own text. */
+  inAttachedMessage: boolean;
 }
 
 export interface WalkResult {
@@ -59,7 +61,7 @@ interface WalkState extends WalkResult {
 /** Walks the MIME tree of a message (its header fields and body), visiting each leaf in order. */
 export function walkMime(fields: readonly HeaderField[], body: Buffer, visit: (leaf: Leaf) => void): WalkResult {
   const state: WalkState = { partCount: 0, depth: 0, defects: new Set(), decodedBytes: 0, visit };
-  walk(fieldLookup(fields), body, 0, state);
+  walk(fieldLookup(fields), body, 0, false, state);
   return { partCount: state.partCount, depth: state.depth, defects: state.defects };
 }
 
@@ -67,7 +69,7 @@ function fieldLookup(fields: readonly HeaderField[]): Lookup {
   return (name) => fields.find((f) => f.name.toLowerCase() === name)?.value;
 }
 
-function walk(header: Lookup, body: Buffer, depth: number, state: WalkState): void {
+function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: boolean, state: WalkState): void {
   if (state.partCount >= MAX_MIME_PARTS) {
     state.defects.add('too-many-parts');
     return;
@@ -78,7 +80,7 @@ function walk(header: Lookup, body: Buffer, depth: number, state: WalkState): vo
   const dispositionValue = header('content-disposition');
   const disposition = (dispositionValue ?? '').split(';')[0]!.trim().toLowerCase();
   const content = decode(body, header('content-transfer-encoding'), state);
-  const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content });
+  const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content, inAttachedMessage });
   if (ct.type.startsWith('multipart/')) {
     const boundary = ct.params.get('boundary');
     if (boundary === undefined || boundary === '' || boundary.length > MAX_BOUNDARY_LENGTH) {
@@ -100,19 +102,23 @@ function walk(header: Lookup, body: Buffer, depth: number, state: WalkState): vo
     else if (!split.closed) state.defects.add('missing-close-boundary');
     for (const part of split.parts) {
       const { fields, body: partBody } = splitPart(part);
-      walk(fieldLookup(fields), partBody, depth + 1, state);
+      walk(fieldLookup(fields), partBody, depth + 1, inAttachedMessage, state);
       if (state.partCount >= MAX_MIME_PARTS) {
         if (part !== split.parts[split.parts.length - 1]) state.defects.add('too-many-parts');
         return;
       }
     }
-  } else if ((ct.type === 'message/rfc822' || ct.type === 'message/global') && disposition !== 'attachment') {
+  } else if (ct.type === 'message/rfc822' || ct.type === 'message/global') {
+    // A message attached as a file is itself an attachment, and its own attachments are
+    // followed too (a forwarded message carrying a program), but its text is not this message's.
+    const attached = disposition === 'attachment';
+    if (attached) state.visit(leaf(ct.type));
     if (depth >= MAX_MIME_DEPTH) {
       state.defects.add('too-deep');
       return;
     }
     const { fields, body: inner } = splitPart(content);
-    walk(fieldLookup(fields), inner, depth + 1, state);
+    walk(fieldLookup(fields), inner, depth + 1, inAttachedMessage || attached, state);
   } else state.visit(leaf(ct.type));
 }
 

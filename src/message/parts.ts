@@ -38,7 +38,7 @@ export interface MessageParts {
   htmlDataUris: number;
   /** Non-white-space characters of the text/plain parts. */
   plainChars: number;
-  /** Every part that is not shown as text: files, inline images, attached messages. */
+  /** Every part that is not shown as text: files, inline images, attached messages and their files. */
   attachments: Attachment[];
   defects: Set<Defect>;
   partCount: number;
@@ -90,6 +90,7 @@ function buildParts(message: Message): MessageParts {
 
 function addLeaf(parts: MessageParts, leaf: Leaf, pieces: string[]): void {
   const isText = (leaf.type === 'text/plain' || leaf.type === 'text/html') && leaf.disposition !== 'attachment';
+  if (isText && leaf.inAttachedMessage) return; // the text of a forwarded message, not of this one
   if (!isText) {
     if (leaf.type.startsWith('image/')) parts.images++;
     parts.attachments.push(describeAttachment(leaf));

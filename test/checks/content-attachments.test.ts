@@ -56,4 +56,12 @@ describe('attachment rules', () => {
     expect(symbolsOf(attachmentCheck, attached('application/octet-stream', 'photo.jpg', PDF))).toEqual(['ATTACH_TYPE_MISMATCH']);
     expect(symbolsOf(attachmentCheck, attached('application/pdf', 'statement.pdf', PE))).toEqual(['ATTACH_EXECUTABLE', 'ATTACH_TYPE_MISMATCH']);
   });
+
+  it('follows a message attached as a file to the files it carries', () => {
+    const inner = ['Subject: fwd', 'Content-Type: multipart/mixed; boundary=in', '', '--in', 'Content-Type: text/plain', '', 'run the tool',
+      '--in', 'Content-Type: application/octet-stream; name="tool.scr"', 'Content-Transfer-Encoding: base64', '', PE.toString('base64'), '--in--'].join('\n');
+    const eml = ['Content-Type: multipart/mixed; boundary=out', '', '--out', 'Content-Type: text/plain', '', 'see below', '--out',
+      'Content-Type: message/rfc822', 'Content-Disposition: attachment; filename="fwd.eml"', '', inner, '--out--', ''].join('\n');
+    expect(hitsOf(attachmentCheck, eml)).toEqual([{ symbol: 'ATTACH_EXECUTABLE', detail: 'tool.scr' }]);
+  });
 });
