@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   const sources = [...new Set(samples.map((s) => s.source))];
   const totals = new Map<string, number>(); // "source/label" and "*/label" → messages
   const counts = new Map<string, number>(); // "SYMBOL source/label" → messages hit
+  const scores = CHECKS.reduce((all, c) => ({ ...all, ...c.symbols }), {} as Check['symbols']);
+  const sums = { spam: [] as number[], ham: [] as number[] }; // the two families' total score per message
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
   for (const s of samples) await runChecks(s.raw); // warm up the JIT and the regex caches
@@ -79,7 +81,9 @@ async function main(): Promise<void> {
     const hits = await runChecks(s.raw);
     bump(totals, `${s.source}/${s.label}`);
     bump(totals, `*/${s.label}`);
-    for (const symbol of new Set(hits.map((h) => h.symbol))) {
+    const symbols = new Set(hits.map((h) => h.symbol));
+    sums[s.label].push([...symbols].reduce((sum, symbol) => sum + (scores[symbol]?.score ?? 0), 0));
+    for (const symbol of symbols) {
       bump(counts, `${symbol} ${s.source}/${s.label}`);
       bump(counts, `${symbol} */${s.label}`);
     }
@@ -99,6 +103,10 @@ async function main(): Promise<void> {
       const cell = (col: string) => pct(counts.get(`${symbol} ${col}`) ?? 0, totals.get(col) ?? 0);
       console.log([symbol.padEnd(30), def.score.toFixed(1).padStart(5), cell('*/spam'), cell('*/ham'), ...columns.map(cell)].join('\t'));
     }
+  }
+  for (const threshold of [1, 2, 3, 5]) {
+    const share = (label: 'spam' | 'ham') => pct(sums[label].filter((x) => x >= threshold).length, sums[label].length).trim();
+    console.log(`total of these families >= ${threshold}: spam ${share('spam')} %, ham ${share('ham')} %`);
   }
   console.log(`per message: ${ms(spent.checks)} ms in the two checks, ${ms(spent.text)} ms decoding the text they share (textOf)`);
 }

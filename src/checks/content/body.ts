@@ -4,8 +4,9 @@ import { isMixedScript, leetWord, splitWords } from './obfuscation.js';
 import { findPhrases, PHRASE_FAMILIES } from './phrases.js';
 
 // Heuristics on the text a reader sees (textOf: decoded text parts, HTML as text): disguised
-// words, shouting, exclamation marks, money amounts and phrase families of spam, scam and
-// phishing. Hit rates on the development corpus: bench/symbol-hits-text.ts.
+// words, shouting, exclamation marks, and phrase families of spam, scam and phishing (money
+// amounts among them, see phrases.ts). Hit rates on the development corpus:
+// bench/symbol-hits-text.ts.
 
 /**
  * Characters of text examined. Spam says what it wants early; beyond this a long message
@@ -13,9 +14,9 @@ import { findPhrases, PHRASE_FAMILIES } from './phrases.js';
  */
 export const MAX_BODY_TEXT = 64 * 1024;
 
-/** Fewer words than this are too few to judge the share of capitals or exclamation marks. */
+/** Fewer words than this are too few to judge the share of capitals. */
 const MIN_WORDS = 20;
-/** Share of words (of two letters or more) written in capitals that counts as shouting. */
+/** Share of the words in capitals (two or more capital letters, no small ones) that counts as shouting. */
 const SHOUTING_SHARE = 0.5;
 /** Exclamation marks that count as excessive, at least this many ... */
 const MANY_EXCLAMATIONS = 10;
@@ -73,7 +74,7 @@ function wordStats(text: string): WordStats {
         stats.words++;
         if (upper >= 2 && lower === 0) stats.capitals++;
         if (other > 0 && !foreign && stats.disguised === undefined) stats.disguised = leetWord(text.slice(start, i));
-        if (foreign && stats.mixed === undefined && (upper + lower > 0) && isMixedScript(text.slice(start, i))) stats.mixed = text.slice(start, i);
+        if (foreign && stats.mixed === undefined && isMixedScript(text.slice(start, i))) stats.mixed = text.slice(start, i);
         start = -1;
         lower = upper = other = 0;
         foreign = false;
