@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { firstMailbox, organisationDomain } from '../../src/checks/content/addresses.js';
+import { claimedBrand, firstMailbox } from '../../src/checks/content/addresses.js';
 import { parseMailDate, receivedTimes } from '../../src/checks/content/dates.js';
 import { headersCheck } from '../../src/checks/content/headers.js';
 import { messageFromRaw } from '../../src/message/parse.js';
@@ -109,13 +109,21 @@ describe('addresses', () => {
     expect(symbols(eml({ From: "\"'bob@example.net' via Friends\" <friends@googlegroups.com>" }))).not.toContain('HDR_FROM_NAME_OTHER_ADDRESS');
   });
 
+  it('a brand as display name with an address elsewhere', () => {
+    expect(symbols(eml({ From: 'PayPal Service <service@secure-login.example>' }))).toContain('HDR_FROM_NAME_BRAND');
+    expect(claimedBrand('Bank of America Alerts', 'mail.example')).toBe('bankofamerica');
+    expect(symbols(eml({ From: 'PayPal <service@paypal.co.uk>' }))).not.toContain('HDR_FROM_NAME_BRAND');
+    expect(symbols(eml({ From: 'Facebook <notification@facebookmail.com>' }))).not.toContain('HDR_FROM_NAME_BRAND');
+    expect(symbols(eml({ From: 'Wells Fargo <alerts@notify.wells-fargo.com>' }))).not.toContain('HDR_FROM_NAME_BRAND');
+    // Words that contain a brand are not the brand.
+    expect(symbols(eml({ From: 'Purchase Groups <orders@shop.example>' }))).not.toContain('HDR_FROM_NAME_BRAND');
+  });
+
   it('Reply-To to another organisation, unless it is a recipient (a list) or From was rewritten via a list', () => {
     expect(symbols(eml({ 'Reply-To': 'claims.agent@freemail.example' }))).toContain('HDR_REPLYTO_OTHER_DOMAIN');
     expect(symbols(eml({ 'Reply-To': 'alice@mail.example.com' }))).not.toContain('HDR_REPLYTO_OTHER_DOMAIN');
     expect(symbols(eml({ 'Reply-To': 'users@lists.example.org', To: 'users@lists.example.org' }))).not.toContain('HDR_REPLYTO_OTHER_DOMAIN');
     expect(symbols(eml({ From: 'Alice via Users <users@lists.example.org>', 'Reply-To': 'alice@example.com' }))).not.toContain('HDR_REPLYTO_OTHER_DOMAIN');
-    expect(organisationDomain('mail.shop.co.uk')).toBe('shop.co.uk');
-    expect(organisationDomain('a.b.example.com')).toBe('example.com');
   });
 
   it('undisclosed recipients', () => {

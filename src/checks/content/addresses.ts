@@ -1,4 +1,5 @@
 import { decodeWords } from '../../message/mime.js';
+import { BRANDS } from './url-lists.js';
 
 // Just enough of RFC 5322 3.4 to compare mailboxes: the display name and the address of the
 // first mailbox of a From/Reply-To/To field. Comments, groups and quoted commas are handled
@@ -21,6 +22,8 @@ const ADDR_SPEC = /^[^\s@<>()",;]{1,128}@(?:[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63
 
 /** An address anywhere in a display name, e.g. "service@paypal.com" <x@evil.example>. */
 const ADDRESS_IN_TEXT = /[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,10}/i;
+
+const BRAND_SET = new Set<string>(BRANDS);
 
 /** The first mailbox of an address field. */
 export function firstMailbox(value: string): Mailbox {
@@ -49,15 +52,23 @@ export function addressInText(text: string): string | undefined {
   return ADDRESS_IN_TEXT.exec(text.slice(0, MAX_ADDRESS_FIELD))?.[0].toLowerCase();
 }
 
+/** Words of a display name joined to find a brand written in words ("Bank of America"). */
+const MAX_BRAND_WORDS = 3;
+
 /**
- * The organisation's domain, approximately, without a public-suffix list: the last two labels,
- * or three when the second-to-last is a short generic label under a country code (co.uk, com.br).
+ * The brand a display name claims ("PayPal Service", "Wells Fargo Online") when the sender's
+ * domain is not the brand's: no label of it contains the brand's name (paypal.co.uk,
+ * facebookmail.com and accountprotection.microsoft.com are the brands' own).
  */
-export function organisationDomain(domain: string): string {
-  const labels = domain.split('.');
-  if (labels.length <= 2) return domain;
-  const tld = labels[labels.length - 1]!;
-  const second = labels[labels.length - 2]!;
-  const keep = tld.length === 2 && (second.length <= 3 || second === 'gouv') ? 3 : 2;
-  return labels.slice(-keep).join('.');
+export function claimedBrand(name: string, domain: string): string | undefined {
+  const words = name.slice(0, MAX_ADDRESS_FIELD).toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+  for (let i = 0; i < words.length; i++) {
+    let joined = '';
+    for (let n = 0; n < MAX_BRAND_WORDS && i + n < words.length; n++) {
+      joined += words[i + n];
+      if (!BRAND_SET.has(joined)) continue;
+      return domain.split('.').some((label) => label.replace(/-/g, '').includes(joined)) ? undefined : joined;
+    }
+  }
+  return undefined;
 }

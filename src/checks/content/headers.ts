@@ -2,7 +2,8 @@ import type { Check, CheckContext, Hit, SymbolDef } from '../../engine/check.js'
 import type { Message } from '../../message/message.js';
 import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
-import { addressInText, firstMailbox, organisationDomain } from './addresses.js';
+import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
+import { registrableDomain } from './domains.js';
 import { parseMailDate, receivedTimes } from './dates.js';
 import { forgedOutlookExpressBoundary, forgedOutlookMessageId, ratwareMailer } from './mailer.js';
 import {
@@ -36,6 +37,7 @@ export const headerSymbols = {
   HDR_DATE_FUTURE: { score: 1.5, description: 'Date is more than a day after the message was received' },
   HDR_DATE_PAST: { score: 1.0, description: 'Date is more than a week before the earliest Received hop' },
   HDR_FROM_NAME_OTHER_ADDRESS: { score: 2.0, description: "From's display name shows another address than the sender's" },
+  HDR_FROM_NAME_BRAND: { score: 1.0, description: "From's display name is a well-known brand but the address is not the brand's" },
   HDR_REPLYTO_OTHER_DOMAIN: { score: 0.3, description: 'Reply-To goes to another domain than From, and not to a recipient' },
   HDR_FORGED_OUTLOOK: { score: 2.0, description: 'X-Mailer claims Outlook but the Message-ID is not one Outlook writes' },
   HDR_FORGED_OE_BOUNDARY: { score: 1.5, description: 'X-Mailer claims Outlook Express but the MIME boundary is not its own' },
@@ -87,6 +89,8 @@ function addressHits(message: Message, add: (s: HeaderSymbol, detail?: string) =
     if (shown !== undefined && shown !== from.address && !VIA_LIST.test(from.name)) {
       add('HDR_FROM_NAME_OTHER_ADDRESS', shown);
     }
+    const brand = VIA_LIST.test(from.name) ? undefined : claimedBrand(from.name, from.domain);
+    if (brand !== undefined) add('HDR_FROM_NAME_BRAND', `${brand} <${from.domain}>`);
   }
   const to = firstValue(message, 'to');
   const recipients = `${to ?? ''},${firstValue(message, 'cc') ?? ''}`.toLowerCase();
@@ -95,7 +99,7 @@ function addressHits(message: Message, add: (s: HeaderSymbol, detail?: string) =
     const reply = firstMailbox(replyTo);
     // A list sets Reply-To to its own address, which is also where the message was sent, or,
     // when it rewrote From "via" itself, to the author's.
-    const otherDomain = reply.domain !== '' && organisationDomain(reply.domain) !== organisationDomain(from.domain);
+    const otherDomain = reply.domain !== '' && registrableDomain(reply.domain) !== registrableDomain(from.domain);
     if (otherDomain && !recipients.includes(reply.address) && !VIA_LIST.test(from.name)) {
       add('HDR_REPLYTO_OTHER_DOMAIN', reply.domain);
     }
