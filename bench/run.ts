@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { FrameDecoder, decodeCommand, MAX_BODY_CHUNK } from '../protocol/index.js';
 import { mta } from '../protocol/mta.js';
 import { MtaClient, type MessageSpec } from '../test/support/mta-client.js';
+import { benchCheck, CHECK_TARGET_MSG_PER_SEC, describeCheckBench } from './check.js';
 import { benchRulesEngine, RULES_TARGET_MS } from './rules.js';
 
 const HOST = '127.0.0.1';
@@ -324,11 +325,12 @@ async function benchIdle(child: Child, count: number): Promise<IdleResult> {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  // A last resort: whatever happens, this process ends within 5 minutes.
+  // A last resort: whatever happens, this process ends within 8 minutes (the corpus check
+  // benchmark learns and scores 6,721 messages: about a minute on a 2-core machine).
   const watchdog = setTimeout(() => {
     process.stderr.write('bench: watchdog expired\n');
     process.exit(3);
-  }, 300_000);
+  }, 480_000);
   watchdog.unref();
 
   out(`thresher bench: node ${process.version}, ${process.platform}/${process.arch}, loopback ${HOST}`);
@@ -336,6 +338,8 @@ async function main(): Promise<void> {
   out(`decode: ${decode.mbPerSec} MB/s, ${decode.framesPerSec} frames/s (FrameDecoder + decodeCommand, Postfix-like sessions pushed in 16 KiB chunks, ${round(decode.bytes / 1e6)} MB in ${decode.seconds} s)`);
   const rules = await benchRulesEngine();
   out(`rules: engine with ${rules.rules} header and body rules, in process, Engine.run('eom'): ${rules.plainMsPerMessage} ms/message text/plain, ${rules.multipartMsPerMessage} ms/message multipart (base64 text + quoted-printable HTML), ~${round(rules.bytesPerMessage / 1024)} KB messages, ${rules.hitsPerMessage} symbols/message   [target <${RULES_TARGET_MS} ms]`);
+  const checkBench = await benchCheck(process.env.BENCH_CORPUS);
+  out(describeCheckBench(checkBench));
 
   const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-'));
   let child: Child | undefined;
@@ -382,9 +386,14 @@ async function main(): Promise<void> {
     msgPerSecAt20: { target: `>= ${TARGET.msgPerSecAt20}`, value: at20?.msgPerSec ?? null, met: (at20?.msgPerSec ?? 0) >= TARGET.msgPerSecAt20 },
     p99MsAt20: { target: `< ${TARGET.p99Ms}`, value: at20?.p99Ms ?? null, met: (at20?.p99Ms ?? Infinity) < TARGET.p99Ms },
     idleRssMB: { target: `< ${TARGET.idleRssMB}`, value: idleMax, met: (idleMax ?? Infinity) < TARGET.idleRssMB },
+    checkMsgPerSecPerCore: {
+      target: `>= ${CHECK_TARGET_MSG_PER_SEC}`,
+      value: checkBench?.msgPerSecPerCore ?? null,
+      met: (checkBench?.msgPerSecPerCore ?? 0) >= CHECK_TARGET_MSG_PER_SEC,
+    },
   };
   for (const [name, t] of Object.entries(targets)) out(`target ${name}: ${t.value} (${t.target}) ${t.met ? 'MET' : 'MISSED'}`);
-  out(JSON.stringify({ node: process.version, decode, server: { rssStartMB }, loopback: load, idle, targets }));
+  out(JSON.stringify({ node: process.version, decode, check: checkBench ?? null, server: { rssStartMB }, loopback: load, idle, targets }));
 }
 
 await main();
