@@ -127,6 +127,41 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
     ],
   },
   {
+    symbol: 'BODY_GENERIC_GREETING',
+    score: 0.8,
+    description: 'A greeting to nobody in particular: Dear customer, Prezado cliente, Sehr geehrter Kunde (several languages)',
+    phrases: [
+      `dear${_}(?:valued${_})?(?:customer|client|user|member|account${_}holder|card${_}holder|cardholder|sir${_}or${_}madam|sir/madam|beneficiary|winner)`,
+      `sehr${_}geehrte[rs]?${_}(?:kunde|kundin|nutzer|mitglied)`, `liebe[rs]?${_}(?:kunde|kundin|nutzer)`, `beste${_}(?:klant|gebruiker)`, `geachte${_}klant`,
+      `prezad[oa]${_}(?:cliente|usuário|usuario)`, `car[oa]${_}cliente`, `estimad[oa]${_}(?:cliente|usuario)`, `querid[oa]${_}cliente`,
+      `cher${_}client`, `chère${_}cliente`, `cher${_}utilisateur`,
+    ],
+  },
+  {
+    symbol: 'BODY_GREETING_ADDRESS',
+    score: 1.0,
+    description: 'A greeting to an e-mail address (Dear bob@example.com): written by a program, not a person',
+    phrases: [`(?:dear|hello|hi|hallo|hola|olá|oi|bonjour|beste|lieber?|querid[oa]|prezad[oa])[,:]?${_}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){1,5}`],
+  },
+  {
+    symbol: 'BODY_PHARMA',
+    score: 1.0,
+    description: 'Drugs and body-enhancement offers: viagra, online pharmacy, no prescription, replica watches',
+    phrases: [
+      `viagra`, `cialis`, `levitra`, `phentermine`, `online${_}pharmacy`, `no${_}prescription(?:${_}needed)?`, `without${_}(?:a${_})?prescription`,
+      `replica${_}(?:watch(?:es)?|rolex|handbags?)`, `penis${_}(?:enlargement|enhancement|size)`, `male${_}enhancement`, `lose${_}weight`, `weight${_}loss`,
+    ],
+  },
+  {
+    symbol: 'BODY_ADULT',
+    score: 1.0,
+    description: 'Adult and dating bait: hot girls in your area, lonely housewives, private photos (several languages)',
+    phrases: [
+      `hot${_}(?:girls|singles|women)`, `lonely${_}(?:housewives|women|wives)`, `(?:girls|singles|women)${_}in${_}your${_}area`, `private${_}(?:photos|pics)`,
+      `sex${_}(?:partner|date|dates|chat)`, `adult${_}(?:dating|site|videos?)`, `private${_}fotos`, `heiße${_}(?:frauen|girls)`, `mulheres${_}solteiras`, `chicas${_}calientes`,
+    ],
+  },
+  {
     symbol: 'BODY_CRYPTO_CLAIM',
     score: 1.0,
     description: 'Crypto giveaway: airdrop, connect your wallet, claim your tokens',
