@@ -51,6 +51,7 @@ describe('disguised words', () => {
     // Ordinary words with digits are not disguises.
     expect(symbolsOf(`${HAM} ipv4 mp3 h264 x86 b2b 4u`)).toEqual([]);
     expect(leetWord('password1')).toBeUndefined();
+    expect(symbolsOf(`${HAM} Micro$oft again`)).toEqual([]);
   });
 
   it('Cyrillic or Greek look-alikes inside a Latin word', () => {

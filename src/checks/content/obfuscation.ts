@@ -3,12 +3,15 @@
 // Latin word (Cyrillic "а" in "pаypal"). Spelling a word apart is also done in ham (headings
 // in spaced capitals), so the strong symbols need the recovered word to be one spam disguises.
 
-/** Words spam disguises: drugs, money, gambling, adult, and the brands and words of phishing. */
+/**
+ * Words spam disguises: drugs, money, gambling, adult, and the brands and words of phishing.
+ * Not "microsoft": "Micro$oft" is a jibe in ordinary technical mail.
+ */
 export const DISGUISED_WORDS = new Set([
   'viagra', 'cialis', 'levitra', 'xanax', 'valium', 'vicodin', 'phentermine', 'pharmacy', 'prescription', 'medication', 'pills',
   'penis', 'enlarge', 'enlargement', 'erection', 'sex', 'porn', 'casino', 'poker', 'lottery', 'mortgage', 'refinance', 'loan',
   'credit', 'debt', 'rolex', 'replica', 'free', 'money', 'cash', 'dollars', 'bitcoin', 'investment', 'discount', 'cheap',
-  'paypal', 'apple', 'amazon', 'microsoft', 'netflix', 'account', 'password', 'verify', 'bank', 'login', 'security', 'urgent',
+  'paypal', 'apple', 'amazon', 'netflix', 'account', 'password', 'verify', 'bank', 'login', 'security', 'urgent',
   'winner', 'prize', 'weight', 'diet', 'dating', 'singles', 'meds', 'order', 'offer', 'click', 'unsubscribe',
 ]);
 
