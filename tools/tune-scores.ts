@@ -30,7 +30,7 @@ const HAM_WEIGHTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const L2 = 0.0005;
 /** Scores this large are verdicts by design (GTUBE, list blocks and allows), not weights to fit. */
 const FIXED_ABOVE = 20;
-/** The Bayes band symbols keep their scores: the classifier's own calibration decides them. */
+/** The Bayes band symbols keep their scores (unless --fit-bayes): SpamAssassin's calibration. */
 const isBayes = (name: string) => name.startsWith('BAYES_');
 
 interface Options {
@@ -40,6 +40,7 @@ interface Options {
   config?: string;
   maxHamFlagged: string;
   maxScore: string;
+  fitBayes?: boolean;
   out: string;
 }
 
@@ -68,10 +69,10 @@ interface Problem {
 }
 
 /** Turns held-out messages into examples over the tunable symbols. */
-function problemOf(messages: readonly ScoredMessage[]): Problem {
+function problemOf(messages: readonly ScoredMessage[], fitBayes: boolean): Problem {
   const current = new Map<string, number>();
   for (const m of messages) for (const s of m.symbols) current.set(s.name, s.score);
-  const names = [...current.keys()].filter((n) => !isBayes(n) && Math.abs(current.get(n)!) < FIXED_ABOVE).sort();
+  const names = [...current.keys()].filter((n) => (fitBayes || !isBayes(n)) && Math.abs(current.get(n)!) < FIXED_ABOVE).sort();
   const index = new Map(names.map((n, i) => [n, i]));
   const examples = messages.map((m) => {
     const rules: number[] = [];
@@ -106,7 +107,7 @@ async function main(opts: Options): Promise<void> {
     note: (line) => process.stderr.write(`${line}\n`),
   });
   const threshold = report.settings.threshold;
-  const p = problemOf(report.messages);
+  const p = problemOf(report.messages, opts.fitBayes === true);
   const { lower, upper } = bounds(p.current, maxScore);
   const fit = (examples: readonly Example[], hamWeight: number) =>
     fitScores(examples, { threshold, hamWeight, l2: L2, prior: p.current, lower, upper }).map(roundScore);
@@ -193,6 +194,7 @@ const program = new Command()
   .option('-c, --config <file>', 'configuration whose scores are the starting point')
   .option('--max-ham-flagged <fraction>', 'largest share of ham at or above the threshold', '0.001')
   .option('--max-score <n>', 'largest score a single rule may get (and most negative for ham rules)', '5')
+  .option('--fit-bayes', 'fit the BAYES_* band scores too (they keep their sign)')
   .option('-o, --out <file>', 'where to write the scores: block', 'tuned-scores.yaml')
   .action((opts: Options) => main(opts));
 
