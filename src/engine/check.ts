@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message } from '../message/message.js';
+import type { ScanResult } from './result.js';
 
 /** When a check runs: as soon as its evidence exists, so early stages can answer early. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'eom';
@@ -37,4 +38,10 @@ export interface Check {
   /** Needs the body at end of message (otherwise the body transfer can be skipped). */
   needsBody?: boolean;
   run(ctx: CheckContext): Hit[] | Promise<Hit[]>;
+  /**
+   * End-of-message checks only: called once the message's final result is known, after the
+   * reply went to the MTA, to learn from it (Bayes autolearn). Synchronous and best effort: an
+   * error is logged and changes nothing.
+   */
+  afterScan?(ctx: Omit<CheckContext, 'signal'>, result: Readonly<ScanResult>): void;
 }

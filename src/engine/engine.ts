@@ -80,6 +80,18 @@ export class Engine {
     }
   }
 
+  /** Lets end-of-message checks learn from the final result (Check.afterScan). */
+  afterScan(message: Message, result: Readonly<ScanResult>, log: Logger): void {
+    for (const check of this.byStage.get('eom') ?? []) {
+      if (check.afterScan === undefined) continue;
+      try {
+        check.afterScan({ message, log }, result);
+      } catch (err) {
+        log.warn({ check: check.name, err: (err as Error).message }, 'check failed after scan');
+      }
+    }
+  }
+
   private scored(check: Check, hit: Hit): ScoredSymbol {
     const def = check.symbols[hit.symbol];
     if (!def) throw new Error(`check ${check.name} emitted undeclared symbol ${hit.symbol}`);
