@@ -1,0 +1,55 @@
+import type { BayesConfig } from '../config/bayes.js';
+import type { Check, CheckContext } from '../engine/check.js';
+import type { ScanResult } from '../engine/result.js';
+import type { Message } from '../message/message.js';
+import { classify } from '../bayes/classifier.js';
+import { learnId } from '../bayes/identity.js';
+import { tokenize } from '../bayes/tokenize.js';
+import type { Label, TokenStore } from '../store/tokens.js';
+import { BAYES_SYMBOLS, bandsOf } from './bayes-bands.js';
+
+/** Clues named in the detail, for the admin reading a verdict. */
+const DETAIL_CLUES = 3;
+
+/**
+ * The Bayes check: classifies the message's tokens against the store and adds the band symbol
+ * of its spam probability, once enough of each class is learned. With autolearn on, learns the
+ * message afterwards from its score without the BAYES_* symbols (so Bayes does not teach itself).
+ */
+export function bayesCheck(settings: Readonly<BayesConfig>, store: TokenStore): Check {
+  // Tokens computed for scoring are reused by autolearn; the entry goes with the message.
+  const tokensOf = new WeakMap<Message, string[]>();
+  const tokens = (message: Message) => {
+    let t = tokensOf.get(message);
+    if (t === undefined) {
+      t = tokenize(message);
+      tokensOf.set(message, t);
+    }
+    return t;
+  };
+  return {
+    name: 'bayes',
+    stage: 'eom',
+    symbols: { ...BAYES_SYMBOLS },
+    needsBody: true,
+    run({ message }: CheckContext) {
+      const totals = store.totals();
+      if (totals.spam < settings.min_learned.spam || totals.ham < settings.min_learned.ham) return [];
+      const t = tokens(message);
+      const { probability, clues } = classify(t, store.counts(t), totals);
+      const top = clues.slice(0, DETAIL_CLUES).map((c) => `${c.token}=${c.p.toFixed(2)}`);
+      const detail = `p=${probability.toFixed(4)}${top.length > 0 ? `; ${top.join(', ')}` : ''}`;
+      return bandsOf(probability).map((symbol) => ({ symbol, detail }));
+    },
+    afterScan({ message, log }, result: Readonly<ScanResult>) {
+      const auto = settings.autolearn;
+      if (!auto.enabled || result.failures.length > 0) return; // a failed check makes the score unreliable
+      const own = result.symbols.filter((s) => s.name in BAYES_SYMBOLS).reduce((sum, s) => sum + s.score, 0);
+      const score = result.score - own;
+      const label: Label | undefined = score >= auto.spam_at ? 'spam' : score <= auto.ham_at ? 'ham' : undefined;
+      if (label === undefined) return;
+      const outcome = store.learn(learnId(message), tokens(message), label);
+      log.info({ label, score, outcome }, 'bayes autolearn');
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_TOKENS, tokenize } from '../../src/bayes/tokenize.js';
+import { registrableDomain } from '../../src/bayes/url-tokens.js';
+import { messageFromRaw } from '../../src/message/parse.js';
+
+const limits = { maxScanBytes: 1 << 22, maxHeaders: 1000 };
+const msg = (text: string) => messageFromRaw(Buffer.from(text), limits);
+
+describe('tokenize', () => {
+  it('takes lower-cased words and adjacent word pairs of the decoded text', () => {
+    const tokens = tokenize(msg('Subject: x\n\nBuy CHEAP Pills now'));
+    expect(tokens).toEqual(expect.arrayContaining(['buy', 'cheap', 'pills', 'now', 'buy cheap', 'cheap pills', 'pills now']));
+    expect(tokens).not.toContain('Buy');
+  });
+
+  it('reads decoded text: quoted-printable, base64, HTML without its tags', () => {
+    const raw = [
+      'Content-Type: multipart/alternative; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Gr=C3=BC=C3=9Fe aus M=C3=BCnchen',
+      '--b',
+      'Content-Type: text/html',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('<p>Click <a href="http://login.evil.example.co.uk/x">here</a></p>').toString('base64'),
+      '--b--',
+    ].join('\n');
+    const tokens = tokenize(msg(raw));
+    expect(tokens).toEqual(expect.arrayContaining(['grüße', 'münchen', 'click', 'here']));
+    expect(tokens).not.toContain('href');
+    expect(tokens).not.toContain('p');
+  });
+
+  it('prefixes selected header fields: Subject, From display name, Reply-To domain, Content-Type, charset, mailer', () => {
+    const tokens = tokenize(msg([
+      'Subject: =?utf-8?B?' + Buffer.from('Gewinn sofort').toString('base64') + '?=',
+      'From: "Lottery Office" <win@lottery.example>',
+      'Reply-To: claims@mail.payout.example.com',
+      'Content-Type: text/plain; charset="KOI8-R"',
+      'X-Mailer: Microsoft Outlook Express 6.00',
+      '',
+      'body',
+    ].join('\n')));
+    expect(tokens).toEqual(expect.arrayContaining([
+      's:gewinn', 's:sofort', 'f:lottery', 'f:office', 'rt:example.com', 'ct:text/plain', 'cs:koi8-r', 'xm:microsoft', 'xm:outlook',
+    ]));
+  });
+
+  it('never reads routing, list, client-storage or earlier-filter headers (corpus artefacts)', () => {
+    const artefacts = [
+      'To: zzzz@spamassassin.taint.org',
+      'Cc: jose@monkey.org',
+      'Delivered-To: phishing@pot',
+      'Received: from relay.csmining.org by mx',
+      'Return-Path: <bounce@lfdr.de>',
+      'List-Id: <ksummit.lists.linux.dev>',
+      'X-Spam-Status: Yes, score=15',
+      'X-Spam-Flag: YES',
+      'X-Microsoft-Antispam: BCL:9',
+      'X-MS-Exchange-Organization-SCL: 9',
+      'X-Forefront-Antispam-Report: SFV:SPM',
+      'X-Account-Key: account5',
+      'X-UIDL: 12345',
+      'X-Mozilla-Status: 0001',
+      'X-Virus-Scanned: amavisd',
+    ];
+    const tokens = tokenize(msg(`${artefacts.join('\n')}\n\nplain words`));
+    const joined = tokens.join(' ');
+    for (const word of ['taint', 'zzzz', 'monkey', 'pot', 'csmining', 'lfdr', 'ksummit', 'score', 'bcl', 'scl', 'sfv', 'account5', '12345', '0001', 'amavisd', 'yes']) {
+      expect(joined).not.toContain(word);
+    }
+    expect(tokens).toEqual(expect.arrayContaining(['plain', 'words']));
+  });
+
+  it('skips e-mail addresses in the text (quoted "x@y wrote:" lines)', () => {
+    const tokens = tokenize(msg('Subject: t\n\nOn Monday zzzz@spamassassin.taint.org wrote: hello'));
+    expect(tokens.join(' ')).not.toMatch(/zzzz|taint|spamassassin/);
+    expect(tokens).toEqual(expect.arrayContaining(['monday', 'wrote', 'hello']));
+  });
+
+  it('adds link hosts and their registrable domains, from text and from HTML hrefs', () => {
+    const tokens = tokenize(msg('Content-Type: text/html\n\n<a href="https://secure.paypa1.example.com/login">PayPal</a> see www.shop.example.co.uk'));
+    expect(tokens).toEqual(expect.arrayContaining(['u:secure.paypa1.example.com', 'ud:example.com', 'u:shop.example.co.uk', 'ud:example.co.uk']));
+  });
+
+  it('turns over-long runs into one length token, and CJK runs into character pairs', () => {
+    const tokens = tokenize(msg(`Subject: t\n\n${'x'.repeat(45)} 免费发票代开`));
+    expect(tokens).toContain('skip:x40');
+    expect(tokens).toEqual(expect.arrayContaining(['免费', '费发', '代开']));
+  });
+
+  it('returns unique tokens, at most MAX_TOKENS for a huge message, quickly', () => {
+    const words = Array.from({ length: 200_000 }, (_, i) => `w${i}`).join(' ');
+    const started = performance.now();
+    const tokens = tokenize(msg(`Subject: big\n\n${words} w1 w1`));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(tokens.length).toBe(MAX_TOKENS);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(tokens[0]).toBe('s:big');
+  });
+
+  it('stays linear on hostile text: long runs without separators or @', () => {
+    const hostile = `${'a.'.repeat(100_000)} ${'a'.repeat(100_000)}@ ${'-'.repeat(100_000)} http://${'a-'.repeat(50_000)}`;
+    const started = performance.now();
+    tokenize(msg(`Subject: t\n\n${hostile}`));
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('registrableDomain', () => {
+  it('keeps the last two labels, three under a country code second level', () => {
+    expect(registrableDomain('a.b.example.com')).toBe('example.com');
+    expect(registrableDomain('example.com')).toBe('example.com');
+    expect(registrableDomain('www.bbc.co.uk')).toBe('bbc.co.uk');
+    expect(registrableDomain('x.example.de')).toBe('example.de');
+  });
+});
