@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { SqliteTokenStore, type ExpirySettings } from '../store/sqlite-tokens.js';
+
+/** The Bayes token database inside the data directory. */
+export const TOKEN_FILE = 'bayes.sqlite';
+
+export function tokenFile(config: Readonly<Config>, dataDir: string | undefined): string {
+  return join(dataDir ?? config.data_dir, TOKEN_FILE);
+}
+
+export function expiryOf(config: Readonly<Config>): ExpirySettings {
+  const e = config.bayes.expiry;
+  return {
+    maxTokens: e.max_tokens,
+    maxAgeDays: e.max_age_days,
+    rareCount: e.rare_count,
+    keepLearnedDays: e.keep_learned_days,
+    pruneEveryLearns: e.prune_every_learns,
+  };
+}
+
+/**
+ * Opens the token store of the data directory. `create`: make the directory and file if
+ * missing (serve, learn); otherwise a missing file means nothing was learned and gives
+ * undefined (check never creates state). Throws when the directory or file is unusable.
+ */
+export function openTokenFile(config: Readonly<Config>, dataDir: string | undefined, create: boolean): SqliteTokenStore | undefined {
+  const file = tokenFile(config, dataDir);
+  if (!create && !existsSync(file)) return undefined;
+  if (create) mkdirSync(dataDir ?? config.data_dir, { recursive: true, mode: 0o750 });
+  return SqliteTokenStore.open(file, { expiry: expiryOf(config) });
+}

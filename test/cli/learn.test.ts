@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// Runs the built CLI as an admin would: learn generated spam and ham, then check a message.
+const run = promisify(execFile);
+const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+
+const root = mkdtempSync(join(tmpdir(), 'thresher-learn-'));
+const dataDir = join(root, 'data');
+const spamDir = join(root, 'spam');
+mkdirSync(join(spamDir, 'nested'), { recursive: true });
+
+const spam = (i: number) =>
+  `From: "Pharmacy Deals" <deals${i}@shop${i}.example>\nMessage-ID: <spam${i}@shop.example>\nSubject: Cheap pills ${i}\n\n`
+  + `Buy cheap pills online now, discount pharmacy offer number ${i}. http://pills${i % 3}.example.net/buy\n`;
+const ham = (i: number) =>
+  `From: Alice <alice@example.org>\nMessage-ID: <ham${i}@example.org>\nSubject: Re: patch review ${i}\n\n`
+  + `The kernel patch series looks fine to me; the meeting is on Thursday, agenda item ${i}.\n`;
+
+for (let i = 0; i < 30; i++) writeFileSync(join(spamDir, i % 2 ? 'nested' : '.', `${i}.eml`), spam(i));
+// Ham as one mbox file: the mailbox reader splits it.
+const mbox = join(root, 'ham.mbox');
+writeFileSync(mbox, Array.from({ length: 30 }, (_, i) => `From alice@example.org Thu Jan  1 00:00:00 2026\n${ham(i)}\n`).join(''));
+const config = join(root, 'thresher.yaml');
+writeFileSync(config, `data_dir: ${dataDir}\nbayes:\n  min_learned: {spam: 10, ham: 10}\n`);
+const probe = join(root, 'probe.eml');
+writeFileSync(probe, spam(1000));
+
+const thresher = (...args: string[]) => run(process.execPath, [CLI, ...args]);
+const bayesSymbols = async (...extra: string[]) => {
+  const { stdout } = await thresher('check', '--json', '--config', config, ...extra, probe);
+  return (JSON.parse(stdout) as { symbols: { name: string }[] }).symbols.map((s) => s.name).filter((n) => n.startsWith('BAYES_'));
+};
+
+describe('thresher learn', () => {
+  it('check adds no BAYES_ symbol and creates no state before anything is learned', async () => {
+    expect(await bayesSymbols()).toEqual([]);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('learns files, directories (recursively) and mbox, and reports what it did', async () => {
+    const { stdout } = await thresher('learn', '--config', config, '--spam', spamDir, '--ham', mbox);
+    expect(stdout).toMatch(/^60 messages in [\d.]+ s \(\d+\/s\): learned 60, unchanged 0, relearned 0, unreadable 0\n/);
+    expect(stdout).toContain(`store ${join(dataDir, 'bayes.sqlite')}: 30 spam, 30 ham,`);
+  });
+
+  it('then check --json shows a BAYES_ symbol for new spam', async () => {
+    expect(await bayesSymbols()).toEqual(['BAYES_99', 'BAYES_999']);
+  });
+
+  it('learning the same messages again counts them once; as the other class moves them', async () => {
+    const again = await thresher('learn', '--config', config, '--spam', spamDir);
+    expect(again.stdout).toContain('learned 0, unchanged 30, relearned 0');
+    const moved = await thresher('learn', '--config', config, '--ham', join(spamDir, 'nested'));
+    expect(moved.stdout).toContain('learned 0, unchanged 0, relearned 15');
+    expect(moved.stdout).toContain(': 15 spam, 45 ham,');
+  });
+
+  it('--forget unlearns; --data-dir overrides the config', async () => {
+    const { stdout } = await thresher('learn', '--config', config, '--forget', '--spam', spamDir);
+    expect(stdout).toContain('forgotten 30, not learned before 0');
+    expect(stdout).toContain(': 0 spam, 30 ham,');
+    expect(await bayesSymbols()).toEqual([]); // below min_learned spam again
+    const other = join(root, 'other');
+    await thresher('learn', '--data-dir', other, '--config', config, '--spam', spamDir);
+    expect(existsSync(join(other, 'bayes.sqlite'))).toBe(true);
+  });
+
+  it('reports an unreadable path, goes on, and exits 1', async () => {
+    const failed = await thresher('learn', '--config', config, '--ham', join(root, 'missing'), mbox).then(
+      () => undefined,
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('missing');
+    expect(failed?.stdout).toContain('unchanged 30');
+    expect(failed?.stdout).toContain('unreadable 1');
+  });
+
+  it('refuses to run without --spam or --ham', async () => {
+    await expect(thresher('learn', '--config', config)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('give --spam and/or --ham') });
+  });
+});
