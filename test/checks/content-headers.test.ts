@@ -55,6 +55,13 @@ describe('missing and malformed Date, Message-ID, From', () => {
     }
   });
 
+  it('a day name that is not the day of the date', () => {
+    expect(symbols(eml({ Date: 'Mon, 22 Aug 2002 09:20:01 -0400' }))).toContain('HDR_DATE_WRONG_WEEKDAY');
+    // The day name belongs to the local date, not the UTC one: 23:30 -0400 on Thursday is Friday in UTC.
+    expect(symbols(eml({ Date: 'Thu, 22 Aug 2002 23:30:00 -0400' }))).not.toContain('HDR_DATE_WRONG_WEEKDAY');
+    expect(symbols(eml({ Date: '22 Aug 2002 09:20:01 -0400' }))).not.toContain('HDR_DATE_WRONG_WEEKDAY');
+  });
+
   it('parseMailDate reads zones and two-digit years', () => {
     expect(parseMailDate('Thu, 22 Aug 2002 09:20:01 -0400')).toBe(Date.UTC(2002, 7, 22, 13, 20, 1));
     expect(parseMailDate('22 Aug 02 09:20:01 EDT')).toBe(Date.UTC(2002, 7, 22, 13, 20, 1));

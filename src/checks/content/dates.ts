@@ -34,11 +34,16 @@ const DATE_TIME = new RegExp(
   'i',
 );
 
-/**
- * Milliseconds since the epoch of a Date-style header value, or undefined when it is not a
- * valid date-time. A missing zone is accepted as UTC (old clients omit it).
- */
-export function parseMailDate(value: string): number | undefined {
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+interface ParsedDate {
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** The day name as written matches the date (true when no day name was written). */
+  weekdayMatches: boolean;
+}
+
+function parse(value: string): ParsedDate | undefined {
   const v = unfold(value).trim();
   if (v.length === 0 || v.length > MAX_DATE_LENGTH) return undefined;
   const m = DATE_TIME.exec(v.replace(/\s+/g, ' '));
@@ -54,7 +59,22 @@ export function parseMailDate(value: string): number | undefined {
   const offset = zoneMinutes(m[8]);
   if (month < 0 || offset === undefined || hour > 23 || minute > 59 || second > 60) return undefined;
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
-  return Date.UTC(year, month, day, hour, minute, Math.min(second, 59)) - offset * 60_000;
+  const local = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
+  const weekday = m[1] === undefined ? undefined : DAYS.indexOf(m[1].toLowerCase());
+  return { time: local - offset * 60_000, weekdayMatches: weekday === undefined || weekday === new Date(local).getUTCDay() };
+}
+
+/**
+ * Milliseconds since the epoch of a Date-style header value, or undefined when it is not a
+ * valid date-time. A missing zone is accepted as UTC (old clients omit it).
+ */
+export function parseMailDate(value: string): number | undefined {
+  return parse(value)?.time;
+}
+
+/** A valid date-time whose day name is not the day of its date ("Mon, 22 Aug 2002"): made up by a program. */
+export function hasWrongWeekday(value: string): boolean {
+  return parse(value)?.weekdayMatches === false;
 }
 
 function zoneMinutes(zone: string | undefined): number | undefined {

@@ -4,7 +4,7 @@ import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
 import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
 import { registrableDomain } from './domains.js';
-import { parseMailDate, receivedTimes } from './dates.js';
+import { hasWrongWeekday, parseMailDate, receivedTimes } from './dates.js';
 import { forgedOutlookExpressBoundary, forgedOutlookMessageId, ratwareMailer } from './mailer.js';
 import {
   encodedWords, exclamations, hasMoneyWords, hasRandomToken, hasRaw8bit, hasTrailingTag, isAdvertisementLabel, isAllCaps, scriptOfCharset,
@@ -32,6 +32,7 @@ export const headerSymbols = {
   HDR_MISSING_MESSAGE_ID: { score: 1.0, description: 'No Message-ID header' },
   HDR_MISSING_FROM: { score: 1.5, description: 'No From header' },
   HDR_DATE_MALFORMED: { score: 1.5, description: 'Date is not an RFC 5322 date-time' },
+  HDR_DATE_WRONG_WEEKDAY: { score: 1.0, description: "Date's day name is not the day of its date" },
   HDR_MESSAGE_ID_MALFORMED: { score: 1.0, description: 'Message-ID is not <id@domain>' },
   HDR_FROM_MALFORMED: { score: 1.5, description: 'From has no valid address' },
   HDR_DATE_FUTURE: { score: 1.5, description: 'Date is more than a day after the message was received' },
@@ -69,6 +70,7 @@ function dateHits(message: Message, add: (s: HeaderSymbol, detail?: string) => v
   if (value === undefined) return add('HDR_MISSING_DATE');
   const date = parseMailDate(value);
   if (date === undefined) return add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
+  if (hasWrongWeekday(value)) add('HDR_DATE_WRONG_WEEKDAY', value.trim().slice(0, 60));
   const received = receivedTimes(message);
   if (received === undefined) return;
   const hours = (t: number) => `${Math.round(Math.abs(date - t) / 3600_000)} h`;
