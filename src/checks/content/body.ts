@@ -23,7 +23,7 @@ const MANY_EXCLAMATIONS = 10;
 /** ... and at least one for every this many words. */
 const WORDS_PER_EXCLAMATION = 15;
 
-export const bodySymbols: Record<string, SymbolDef> = {
+const bodySymbols: Record<string, SymbolDef> = {
   BODY_DISGUISED_WORD: { score: 2.5, description: 'A spam word disguised: letters split apart (V.i.a.g.r.a) or digits for letters (v1agra)' },
   BODY_SPLIT_LETTERS: { score: 0.3, description: 'A word written as separate letters (F R E E D O M)' },
   BODY_MIXED_SCRIPT: { score: 1.5, description: 'A word mixing Latin with Cyrillic or Greek look-alike letters' },

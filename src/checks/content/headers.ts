@@ -14,9 +14,9 @@ import {
 // SpamAssassin's header rules. Hit rates on the development corpus: bench/symbol-hits-text.ts.
 
 /** A Date this much after the message was received is in the future (clock skew is less). */
-export const FUTURE_DATE_MS = 24 * 3600_000;
+const FUTURE_DATE_MS = 24 * 3600_000;
 /** A Date this much before the earliest Received hop was made up or reused (queues give up after 5 days). */
-export const PAST_DATE_MS = 7 * 24 * 3600_000;
+const PAST_DATE_MS = 7 * 24 * 3600_000;
 /** Exclamation marks in a subject that make it shout. */
 const SUBJECT_EXCLAMATIONS = 3;
 /** Header values are read up to this length; longer ones are cut (a field may be 998 bytes per line, folded many times). */
@@ -27,7 +27,7 @@ const MAX_BODY_SCAN = 20_000;
 const MESSAGE_ID = /^<[^<>\s@]{1,250}@[^<>\s@]{1,250}>$/;
 const UNDISCLOSED = /^\s*"?undisclosed[- ]recipients?"?\s*:\s*;?\s*$/i;
 
-export const headerSymbols = {
+const headerSymbols = {
   HDR_MISSING_DATE: { score: 1.0, description: 'No Date header' },
   HDR_MISSING_MESSAGE_ID: { score: 1.0, description: 'No Message-ID header' },
   HDR_MISSING_FROM: { score: 1.5, description: 'No From header' },

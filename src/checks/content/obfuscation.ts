@@ -7,7 +7,7 @@
  * Words spam disguises: drugs, money, gambling, adult, and the brands and words of phishing.
  * Not "microsoft": "Micro$oft" is a jibe in ordinary technical mail.
  */
-export const DISGUISED_WORDS = new Set([
+const DISGUISED_WORDS = new Set([
   'viagra', 'cialis', 'levitra', 'xanax', 'valium', 'vicodin', 'phentermine', 'pharmacy', 'prescription', 'medication', 'pills',
   'penis', 'enlarge', 'enlargement', 'erection', 'sex', 'porn', 'casino', 'poker', 'lottery', 'mortgage', 'refinance', 'loan',
   'credit', 'debt', 'rolex', 'replica', 'free', 'money', 'cash', 'dollars', 'bitcoin', 'investment', 'discount', 'cheap',

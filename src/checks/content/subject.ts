@@ -4,7 +4,7 @@ import { unfold } from '../../message/mime.js';
 // value for how it was encoded.
 
 /** Subjects are cut to this length first: longer ones are rare and the tests need no more. */
-export const MAX_SUBJECT_LENGTH = 1000;
+const MAX_SUBJECT_LENGTH = 1000;
 
 /** Fewer letters than this are too short to call shouting (acronyms: "FYI", "RE: PTO"). */
 const MIN_CAPS_LETTERS = 10;
