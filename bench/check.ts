@@ -12,6 +12,7 @@ import pino from 'pino';
 import { learnId } from '../src/bayes/identity.js';
 import { tokenize } from '../src/bayes/tokenize.js';
 import { createEngine } from '../src/cli/compose.js';
+import { openTokenFile } from '../src/cli/token-file.js';
 import { parseConfig } from '../src/config/load.js';
 import { scanMessage } from '../src/engine/scan.js';
 import { readMessages } from '../src/mailbox/read.js';
@@ -19,7 +20,6 @@ import { messageFromRaw } from '../src/message/parse.js';
 import { decideFor } from '../src/policy/decide.js';
 import { verdictHeaders } from '../src/policy/headers.js';
 import { PolicyBook } from '../src/policy/policies.js';
-import { SqliteTokenStore } from '../src/store/sqlite-tokens.js';
 
 /** Messages per second per core `thresher check` must sustain with all checks and Bayes. */
 export const CHECK_TARGET_MSG_PER_SEC = 150;
@@ -70,10 +70,8 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-check-'));
-  const e = config.bayes.expiry;
-  const store = SqliteTokenStore.open(join(dir, 'bayes.sqlite'), {
-    expiry: { maxTokens: e.max_tokens, maxAgeDays: e.max_age_days, rareCount: e.rare_count, keepLearnedDays: e.keep_learned_days, pruneEveryLearns: e.prune_every_learns },
-  });
+  // The token file as `thresher learn` makes it and `thresher check` opens it, in a temporary data directory.
+  const store = openTokenFile(config, dir, true)!;
   try {
     const learnStarted = performance.now();
     for (let i = 0; i < messages.length; i += LEARN_BATCH) {
