@@ -94,14 +94,20 @@ function bounds(current: readonly number[], maxScore: number) {
 
 const roundScore = (x: number) => Math.round(x * 10) / 10;
 
+function numberOption(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${name} ${value}: expected a number from ${min} to ${max}`);
+  return n;
+}
+
 async function main(opts: Options): Promise<void> {
-  const folds = Number(opts.folds);
-  const maxHam = Number(opts.maxHamFlagged);
-  const maxScore = Number(opts.maxScore);
+  const folds = numberOption('--folds', opts.folds, 2, 100);
+  const maxHam = numberOption('--max-ham-flagged', opts.maxHamFlagged, 0, 1);
+  const maxScore = numberOption('--max-score', opts.maxScore, 0.1, 100);
   const report = await evaluate({
     paths: corpusPaths(opts.corpus),
     folds,
-    seed: Number(opts.seed),
+    seed: numberOption('--seed', opts.seed, 0, 2 ** 31 - 1),
     keepArtefacts: false,
     ...(opts.config !== undefined ? { config: opts.config } : {}),
     note: (line) => process.stderr.write(`${line}\n`),
@@ -198,4 +204,7 @@ const program = new Command()
   .option('-o, --out <file>', 'where to write the scores: block', 'tuned-scores.yaml')
   .action((opts: Options) => main(opts));
 
-await program.parseAsync();
+await program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`tune-scores: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+});

@@ -1,4 +1,4 @@
-import { evaluate } from '../eval/evaluate.js';
+import { EvalInputError, evaluate } from '../eval/evaluate.js';
 import { reportText, writeReport } from '../eval/report.js';
 import type { LabelledPath } from '../eval/corpus.js';
 
@@ -15,11 +15,9 @@ export interface EvalCliOptions {
 /** Largest fold count: more folds than that only repeats work for no better estimate. */
 const MAX_FOLDS = 100;
 
-class UsageError extends Error {}
-
 function integerOption(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!/^-?\d{1,10}$/.test(value) || n < min || n > max) throw new UsageError(`${name} ${value}: expected an integer from ${min} to ${max}`);
+  if (!/^-?\d{1,10}$/.test(value) || n < min || n > max) throw new EvalInputError(`${name} ${value}: expected an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -28,7 +26,7 @@ export async function evalCommand(opts: EvalCliOptions): Promise<number> {
   try {
     return await run(opts);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof EvalInputError)) throw err;
     process.stderr.write(`thresher eval: ${err.message}\n`);
     return 2;
   }
@@ -39,7 +37,7 @@ async function run(opts: EvalCliOptions): Promise<number> {
     ...(opts.spam ?? []).map((path) => ({ path, label: 'spam' as const })),
     ...(opts.ham ?? []).map((path) => ({ path, label: 'ham' as const })),
   ];
-  if (!opts.spam?.length || !opts.ham?.length) throw new UsageError('needs --spam and --ham paths');
+  if (!opts.spam?.length || !opts.ham?.length) throw new EvalInputError('needs --spam and --ham paths');
   const report = await evaluate({
     paths,
     folds: integerOption('--folds', opts.folds, 2, MAX_FOLDS),

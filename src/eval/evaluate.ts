@@ -8,6 +8,9 @@ import { loadSamples, type LabelledPath } from './corpus.js';
 import { crossValidate } from './cross-validate.js';
 import { buildReport, type EvalReport } from './report.js';
 
+/** Input the evaluation cannot work with: told to the user in one line, not as a crash. */
+export class EvalInputError extends Error {}
+
 export interface EvaluateOptions {
   paths: LabelledPath[];
   folds: number;
@@ -30,7 +33,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
   });
   opts.note(`read ${samples.length} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const labels = new Set(samples.map((s) => s.label));
-  if (!labels.has('spam') || !labels.has('ham')) throw new Error('eval needs both spam and ham messages');
+  if (!labels.has('spam') || !labels.has('ham')) throw new EvalInputError(`needs both spam and ham messages; found only ${[...labels].join(', ') || 'none'}`);
   const scored = await crossValidate(samples, {
     folds: opts.folds,
     seed: opts.seed,

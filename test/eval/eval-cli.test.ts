@@ -111,11 +111,17 @@ describe('thresher eval', () => {
     expect(kept.stdout).toContain('artefact headers kept');
   }, 60_000);
 
-  it('refuses a run without ham, or a bad fold count, with a one-line error', async () => {
+  it('refuses a run without ham, a bad fold count or an empty folder, with a one-line error', async () => {
     await expect(run(process.execPath, [CLI, 'eval', '--spam', spamDir])).rejects.toMatchObject({ code: 2, stderr: 'thresher eval: needs --spam and --ham paths\n' });
     await expect(run(process.execPath, [CLI, 'eval', '--spam', spamDir, '--ham', hamDir, '--folds', '1'])).rejects.toMatchObject({
       code: 2,
       stderr: 'thresher eval: --folds 1: expected an integer from 2 to 100\n',
+    });
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    await expect(run(process.execPath, [CLI, 'eval', '--spam', spamDir, '--ham', empty, '--out', join(root, 'none')])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('thresher eval: needs both spam and ham messages; found only spam\n'),
     });
   });
 });
