@@ -54,10 +54,17 @@ export function reportText(report: EvalReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Settings and summaries indented; one message per line, so the file greps well. */
+function reportJson(report: EvalReport): string {
+  const head = JSON.stringify({ settings: report.settings, summaries: report.summaries }, null, 1);
+  const messages = report.messages.map((m) => JSON.stringify(m)).join(',\n  ');
+  return `${head.slice(0, -2)},\n "messages": [\n  ${messages}\n ]\n}\n`;
+}
+
 export async function writeReport(dir: string, report: EvalReport): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files = {
-    'report.json': `${JSON.stringify(report, null, 1)}\n`,
+    'report.json': reportJson(report),
     'histogram.svg': histogramSvg(report.messages, report.settings.threshold, `Thresher ${report.settings.folds}-fold evaluation: scores of held-out messages`),
     'symbols.tsv': symbolsTsv(report.messages),
   };
