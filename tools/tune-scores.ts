@@ -10,10 +10,11 @@
 // and the final scores are fitted on all folds with it. The "after" numbers printed are the
 // cross-validated ones, so they do not flatter the fit.
 import { Command } from 'commander';
-import { readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabelledPath } from '../src/eval/corpus.js';
 import { evaluate } from '../src/eval/evaluate.js';
+import type { EvalReport } from '../src/eval/report.js';
 import type { ScoredMessage } from '../src/eval/summary.js';
 import { fitScores, isFlagged, type Example } from './tune/fit.js';
 
@@ -41,6 +42,7 @@ interface Options {
   maxHamFlagged: string;
   maxScore: string;
   fitBayes?: boolean;
+  report?: string;
   out: string;
 }
 
@@ -101,17 +103,21 @@ function numberOption(name: string, value: string, min: number, max: number): nu
 }
 
 async function main(opts: Options): Promise<void> {
-  const folds = numberOption('--folds', opts.folds, 2, 100);
   const maxHam = numberOption('--max-ham-flagged', opts.maxHamFlagged, 0, 1);
   const maxScore = numberOption('--max-score', opts.maxScore, 0.1, 100);
-  const report = await evaluate({
-    paths: corpusPaths(opts.corpus),
-    folds,
-    seed: numberOption('--seed', opts.seed, 0, 2 ** 31 - 1),
-    keepArtefacts: false,
-    ...(opts.config !== undefined ? { config: opts.config } : {}),
-    note: (line) => process.stderr.write(`${line}\n`),
-  });
+  // A report.json from `thresher eval` saves running the evaluation again.
+  const report =
+    opts.report !== undefined
+      ? (JSON.parse(readFileSync(opts.report, 'utf8')) as EvalReport)
+      : await evaluate({
+          paths: corpusPaths(opts.corpus),
+          folds: numberOption('--folds', opts.folds, 2, 100),
+          seed: numberOption('--seed', opts.seed, 0, 2 ** 31 - 1),
+          keepArtefacts: false,
+          ...(opts.config !== undefined ? { config: opts.config } : {}),
+          note: (line) => process.stderr.write(`${line}\n`),
+        });
+  const folds = report.settings.folds;
   const threshold = report.settings.threshold;
   const p = problemOf(report.messages, opts.fitBayes === true);
   const { lower, upper } = bounds(p.current, maxScore);
@@ -161,7 +167,7 @@ async function main(opts: Options): Promise<void> {
   out(`  ${'overall'.padEnd(width)}  before: ${rateLine(before.rates)}`);
   out(`  ${''.padEnd(width)}  after:  ${rateLine(best.rates)}`);
   const yaml = [
-    `# Fitted by tools/tune-scores.ts on ${opts.corpus} (${folds} folds, seed ${opts.seed}, ham weight ${best.hamWeight}).`,
+    `# Fitted by tools/tune-scores.ts on ${opts.report ?? opts.corpus} (${folds} folds, seed ${report.settings.seed}, ham weight ${best.hamWeight}).`,
     `# Cross-validated at ${threshold}: before ${rateLine(before.rates)}; after ${rateLine(best.rates)}.`,
     'scores:',
     ...p.names.map((name, i) => `  ${name}: ${proposed[i]}`),
@@ -200,6 +206,7 @@ const program = new Command()
   .option('-c, --config <file>', 'configuration whose scores are the starting point')
   .option('--max-ham-flagged <fraction>', 'largest share of ham at or above the threshold', '0.001')
   .option('--max-score <n>', 'largest score a single rule may get (and most negative for ham rules)', '5')
+  .option('--report <file>', 'use the report.json of a `thresher eval` run instead of evaluating --corpus')
   .option('--fit-bayes', 'fit the BAYES_* band scores too (they keep their sign)')
   .option('-o, --out <file>', 'where to write the scores: block', 'tuned-scores.yaml')
   .action((opts: Options) => main(opts));
