@@ -62,18 +62,22 @@ export async function* splitMbox(path: string, maxMessageBytes: number): AsyncGe
   let inMessage = false;
   let partial: Buffer[] = [];
   let partialBytes = 0;
-  // True after a line too long to hold was let go in pieces: its rest is no separator.
-  let midLine = false;
+  // Set while a line too long to hold is let go in pieces: what its first piece was decides
+  // what the rest is (the rest of a separator is dropped, the rest of a body line kept).
+  let continuing: 'separator' | 'content' | undefined;
 
-  // Handles one line (its line end included); returns a finished message, if any.
+  // Handles one line, or one piece of a long one; returns a finished message, if any.
   const onLine = (line: Buffer): MboxPiece | undefined => {
-    if (!midLine && isSeparator(line)) {
+    if (continuing === 'separator') return undefined;
+    if (continuing === undefined && isSeparator(line)) {
       const done = inMessage ? message.take(index) : undefined;
       inMessage = true;
       index++;
+      continuing = 'separator';
       return done;
     }
-    if (inMessage) message.add(!midLine && isQuotedFrom(line) ? line.subarray(1) : line);
+    if (inMessage) message.add(continuing === undefined && isQuotedFrom(line) ? line.subarray(1) : line);
+    continuing = 'content';
     return undefined;
   };
 
@@ -88,7 +92,7 @@ export async function* splitMbox(path: string, maxMessageBytes: number): AsyncGe
       }
       start = nl + 1;
       const done = onLine(line);
-      midLine = false;
+      continuing = undefined; // the line ended
       if (done) yield done;
     }
     if (start < chunk.length) {
@@ -96,12 +100,12 @@ export async function* splitMbox(path: string, maxMessageBytes: number): AsyncGe
       partialBytes += chunk.length - start;
     }
     // A line longer than the whole message budget would grow `partial` without bound: let
-    // it go now (its message is oversize either way) and remember we are inside a line.
+    // it go now, in pieces (its message is oversize either way).
     if (partialBytes > maxMessageBytes) {
-      onLine(Buffer.concat(partial));
+      const done = onLine(Buffer.concat(partial));
       partial = [];
       partialBytes = 0;
-      midLine = true;
+      if (done) yield done;
     }
   }
   if (partial.length > 0) {

@@ -130,6 +130,17 @@ describe('readMessages', () => {
     expect(messages).toEqual([{ path: `${mbox}#2`, text: eml(2) }]);
   });
 
+  it('still yields the message before a separator line longer than the limit', async () => {
+    const dir = tempDir();
+    const mbox = write(join(dir, 'long-from.mbox'), `From a\n${eml(1)}From ${'x'.repeat(300 * 1024)}\n${eml(2)}`);
+    const { messages, problems } = await collect([mbox], { maxMessageBytes: 100 * 1024 });
+    expect(messages).toEqual([
+      { path: `${mbox}#1`, text: eml(1) },
+      { path: `${mbox}#2`, text: eml(2) },
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it('reports missing and unreadable paths through onProblem instead of throwing', async () => {
     const dir = tempDir();
     const missing = join(dir, 'nope.eml');
