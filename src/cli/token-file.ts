@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { SqliteTokenStore, type ExpirySettings } from '../store/sqlite-tokens.js';
 
@@ -29,6 +29,19 @@ export function expiryOf(config: Readonly<Config>): ExpirySettings {
 export function openTokenFile(config: Readonly<Config>, dataDir: string | undefined, create: boolean): SqliteTokenStore | undefined {
   const file = tokenFile(config, dataDir);
   if (!create && !existsSync(file)) return undefined;
-  if (create) mkdirSync(dataDir ?? config.data_dir, { recursive: true, mode: 0o750 });
+  if (create) makeDirs(dataDir ?? config.data_dir);
   return SqliteTokenStore.open(file, { expiry: expiryOf(config) });
+}
+
+/**
+ * mkdir -p, one level at a time. Not mkdirSync's `recursive`: in Node 20 it loops forever
+ * where mkdir keeps answering ENOENT (a path under /proc), and a server must not hang at start.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d, { mode: 0o750 });
 }
