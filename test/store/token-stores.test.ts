@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryTokenStore } from '../../src/store/memory-tokens.js';
 import { SqliteTokenStore, type ExpirySettings } from '../../src/store/sqlite-tokens.js';
 import type { TokenStore } from '../../src/store/tokens.js';
@@ -105,16 +105,26 @@ describe('SqliteTokenStore', () => {
     store.close();
   });
 
-  it('sees another connection\'s learning (the counts cache is dropped on its commit)', () => {
-    const file = tempFile();
-    const reader = SqliteTokenStore.open(file, { expiry });
-    const writer = SqliteTokenStore.open(file, { expiry });
-    writer.learn('m1', ['token'], 'spam');
-    expect(reader.counts(['token']).get('token')).toEqual({ spam: 1, ham: 0 });
-    writer.learn('m2', ['token'], 'spam');
-    expect(reader.counts(['token']).get('token')).toEqual({ spam: 2, ham: 0 });
-    reader.close();
-    writer.close();
+  it('sees another connection\'s learning within a second (the counts cache is dropped on its commit)', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const file = tempFile();
+      const reader = SqliteTokenStore.open(file, { expiry });
+      const writer = SqliteTokenStore.open(file, { expiry });
+      writer.learn('m1', ['token'], 'spam');
+      expect(reader.counts(['token']).get('token')).toEqual({ spam: 1, ham: 0 });
+      writer.learn('m2', ['token'], 'spam');
+      expect(reader.counts(['token']).get('token')).toEqual({ spam: 1, ham: 0 }); // cached
+      vi.advanceTimersByTime(1001);
+      expect(reader.counts(['token']).get('token')).toEqual({ spam: 2, ham: 0 });
+      // Its own learning updates its cache at once.
+      reader.learn('m3', ['token'], 'ham');
+      expect(reader.counts(['token']).get('token')).toEqual({ spam: 2, ham: 1 });
+      reader.close();
+      writer.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('expires rare tokens not learned for max_age_days, keeps frequent ones', () => {
