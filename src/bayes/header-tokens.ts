@@ -16,12 +16,22 @@ const MAX_HEADER_CHARS = 1000;
 /** Words taken from one field. */
 const MAX_FIELD_WORDS = 30;
 
+/**
+ * A spam tag a filter put in front of the subject ("[SPAM]", "***SPAM***", "{Spam?}"):
+ * another filter's verdict, not the sender's words. Stripped before the subject is tokenized,
+ * as SpamAssassin strips its own rewrite before learning (a Junk folder full of tagged
+ * subjects would otherwise teach the tag). Anchored and bounded: linear.
+ */
+const SUBJECT_SPAM_TAG = /^(?:\s{0,10}(?:\[\s{0,3}spam\??\s{0,3}\]|\*{1,5}\s{0,3}spam\??\s{0,3}\*{1,5}|\{\s{0,3}spam\??\s{0,3}\}|\(\s{0,3}spam\??\s{0,3}\)))+/i;
+/** E-mail addresses in a subject ("80% off for jane@example.org") name the recipient, not the offer. */
+const ADDRESS = /[^\s<>"@]{1,64}@[a-z0-9.-]{1,253}/gi;
+
 const FIELD_WORD = /[$€£]?[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
 const DOMAIN = /@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,10})/;
 
 export function headerTokens(message: Message, add: (token: string) => void): void {
   const subject = first(message, 'subject');
-  if (subject !== undefined) fieldWords('s:', subject, add);
+  if (subject !== undefined) fieldWords('s:', subject.replace(SUBJECT_SPAM_TAG, '').replace(ADDRESS, ' '), add);
   const from = first(message, 'from');
   if (from !== undefined) fieldWords('f:', displayName(from), add);
   const replyTo = first(message, 'reply-to');

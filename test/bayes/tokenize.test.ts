@@ -50,6 +50,13 @@ describe('tokenize', () => {
     ]));
   });
 
+  it('drops a filter\'s spam tag and e-mail addresses from the subject', () => {
+    const subjects = (subject: string) => tokenize(msg(`Subject: ${subject}\n\nx`)).filter((t) => t.startsWith('s:'));
+    expect(subjects('[SPAM]  75% OFF to jane@example.org today')).toEqual(['s:75', 's:off', 's:to', 's:today']);
+    expect(subjects('***SPAM*** {Spam?} Cheap')).toEqual(['s:cheap']);
+    expect(subjects('Re: spam filters')).toEqual(['s:re', 's:spam', 's:filters']);
+  });
+
   it('never reads routing, list, client-storage or earlier-filter headers (corpus artefacts)', () => {
     const artefacts = [
       'To: zzzz@spamassassin.taint.org',
