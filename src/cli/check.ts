@@ -13,6 +13,8 @@ import { taggedSubject } from '../policy/header-plan.js';
 import { isSpam, statusValue, verdictHeaders } from '../policy/headers.js';
 import { PolicyBook, type EffectivePolicy } from '../policy/policies.js';
 import { createEngine } from './compose.js';
+import { openTokenFile, tokenFile } from './token-file.js';
+import type { TokenStore } from '../store/tokens.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -21,6 +23,7 @@ export interface CheckOptions {
   rcpt?: string[];
   ip?: string;
   helo?: string;
+  dataDir?: string;
 }
 
 /** How one recipient fares: its policy and the action it gets. */
@@ -46,7 +49,16 @@ interface Explained {
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
   const config = await loadConfig(opts.config);
-  const engine = createEngine(config, opts.config);
+  // Bayes reads the token file if one was learned; check never creates state.
+  let tokens: TokenStore | undefined;
+  if (config.bayes.enabled) {
+    try {
+      tokens = openTokenFile(config, opts.dataDir, false);
+    } catch (err) {
+      process.stderr.write(`thresher: ${tokenFile(config, opts.dataDir)}: ${(err as Error).message}; scoring without Bayes\n`);
+    }
+  }
+  const engine = createEngine(config, opts.config, { tokens });
   const book = new PolicyBook(config);
   const log = pino({ level: 'warn' }, pino.destination(2));
   let status = 0;
@@ -63,6 +75,7 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
     const explained = await explain(message, opts, config, engine, book, log);
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(file, explained))}\n` : toText(file, explained));
   }
+  tokens?.close();
   return status;
 }
 

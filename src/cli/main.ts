@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { check } from './check.js';
 import { configCheck, configDefaults } from './config.js';
+import { evalCommand, type EvalCliOptions } from './eval.js';
+import { learn, type LearnOptions } from './learn.js';
 import { serve } from './serve.js';
 
 const program = new Command()
@@ -17,7 +19,7 @@ program
   .description('run the milter server')
   .option('-l, --listen <spec>', 'listen on inet:HOST:PORT, inet:[IPv6]:PORT or unix:/path (repeatable; default inet:127.0.0.1:11332)', collect)
   .option('-c, --config <file>', 'YAML configuration file (default: built-in defaults)')
-  .option('-d, --data-dir <dir>', 'directory for state (Bayes, greylisting); unused by the current checks')
+  .option('-d, --data-dir <dir>', 'directory for state: the Bayes tokens (default: data_dir of the config, /var/lib/thresher)')
   .action(async (opts: { listen?: string[]; config?: string; dataDir?: string }) => {
     await serve(opts);
   });
@@ -32,8 +34,35 @@ program
   .option('--rcpt <address>', 'envelope recipient (RCPT TO; repeatable): selects policies', collect)
   .option('--ip <address>', 'client IP address')
   .option('--helo <name>', 'HELO name')
-  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; helo?: string }) => {
+  .option('-d, --data-dir <dir>', 'directory of the Bayes token store (read only; default: data_dir of the config)')
+  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; helo?: string; dataDir?: string }) => {
     process.exitCode = await check(files, opts);
+  });
+
+program
+  .command('eval')
+  .description('k-fold cross-validation on labelled mail: learn on k-1 folds, score the rest, report per source')
+  .option('--spam <path...>', 'spam: .eml files, directories, Maildirs or mbox files (a folder named spam or ham reports under its parent)')
+  .option('--ham <path...>', 'ham: as --spam')
+  .option('-k, --folds <k>', 'number of folds', '5')
+  .option('-o, --out <dir>', 'directory for report.json, histogram.svg and symbols.tsv', 'eval-out')
+  .option('-c, --config <file>', 'YAML configuration file (thresholds, scores, rules)')
+  .option('--seed <n>', 'seed of the fold assignment', '0')
+  .option('--keep-artefacts', 'keep the corpus artefact headers (X-Spam-*, List-*, ...) instead of removing them')
+  .action(async (opts: EvalCliOptions) => {
+    process.exitCode = await evalCommand(opts);
+  });
+
+program
+  .command('learn')
+  .description('train Bayes: learn messages as spam or ham (each message counts once; learning it as the other class moves it)')
+  .option('--spam <path...>', 'spam: .eml files, directories (recursively), Maildirs or mbox files')
+  .option('--ham <path...>', 'ham: as --spam')
+  .option('--forget', 'unlearn these messages instead')
+  .option('-d, --data-dir <dir>', 'directory of the token store (default: data_dir of the config, /var/lib/thresher)')
+  .option('-c, --config <file>', 'YAML configuration file')
+  .action(async (opts: LearnOptions) => {
+    process.exitCode = await learn(opts);
   });
 
 const config = program.command('config').description('validate a configuration file or print the defaults');

@@ -2,6 +2,8 @@ import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server/server.js';
 import { createEngine } from './compose.js';
+import { openTokenFile, tokenFile } from './token-file.js';
+import type { TokenStore } from '../store/tokens.js';
 
 export interface ServeOptions {
   listen?: string[];
@@ -12,9 +14,18 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = await loadConfig(opts.config);
   const { log, flush } = createLogger(config.log_level);
-  const engine = createEngine(config, opts.config);
+  // Bayes needs its token file; without it the server still runs, unlearned.
+  let tokens: TokenStore | undefined;
+  if (config.bayes.enabled) {
+    try {
+      tokens = openTokenFile(config, opts.dataDir, true);
+    } catch (err) {
+      log.error({ file: tokenFile(config, opts.dataDir), err: (err as Error).message }, 'cannot open the Bayes token store; running without Bayes');
+    }
+  }
+  const engine = createEngine(config, opts.config, { tokens });
   const server = await startServer({ config, engine, log, listen: opts.listen });
-  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? null, checks: engine.checks.map((c) => c.name) }, 'thresher ready');
+  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: engine.checks.map((c) => c.name) }, 'thresher ready');
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -23,6 +34,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     log.info({ signal }, 'stopping');
     server.close().then(
       () => {
+        tokens?.close();
         log.info('stopped');
         flush();
         process.exit(0);
@@ -44,7 +56,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     }
     loadConfig(opts.config)
       .then((next) => {
-        server.reload(next, createEngine(next, opts.config));
+        server.reload(next, createEngine(next, opts.config, { tokens }));
         log.info({ config: opts.config }, 'configuration reloaded');
       })
       .catch((err: unknown) => {

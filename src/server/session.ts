@@ -363,6 +363,7 @@ export class Session {
       clearInterval(progress);
       this.answer(verdict);
       this.logVerdict(m, verdict, performance.now() - started);
+      if (!policy.bypassSpamChecks) this.s.engine.afterScan(m, result, this.o.log);
     } catch (err) {
       // An engine bug must not lose mail: accept unscored, loudly.
       clearInterval(progress);
