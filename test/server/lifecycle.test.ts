@@ -88,7 +88,16 @@ class Raw {
     this.send(mta.optneg(6, 0x1ff, 0x1fffff));
     await this.until(() => this.answers.length >= 1);
     this.send(mta.connect('c.example', '4', 1234, '192.0.2.7'), mta.helo('c.example'), mta.mail('<a@x.example>'), mta.rcpt('<b@y.example>'));
-    this.send(mta.header('Subject', ' t'), mta.eoh(), mta.body('hello\r\n'));
+    // Well-formed, so the built-in content rules have nothing to say about it.
+    this.send(
+      mta.header('From', ' A <a@x.example>'),
+      mta.header('To', ' B <b@y.example>'),
+      mta.header('Date', ' Thu, 1 Jan 2026 12:00:00 +0000'),
+      mta.header('Message-ID', ' <1@x.example>'),
+      mta.header('Subject', ' t'),
+      mta.eoh(),
+      mta.body('hello\r\n'),
+    );
     await this.until(() => this.answers.length >= 2);
   }
 }
