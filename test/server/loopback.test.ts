@@ -311,8 +311,11 @@ describe('loopback server, default configuration', () => {
     expect(header(r, 'X-Spam-Result')).toContain('NOT_FULLY_SCANNED');
     const MB = 1024 * 1024;
     const growth = { arrayBuffersMB: (peakArrayBuffers - before.arrayBuffers) / MB, rssMB: (peakRss - before.rss) / MB };
+    // Buffering the unscanned 20 MB would show here: only the 4 MiB scan buffer may.
     expect(growth.arrayBuffersMB, JSON.stringify(growth)).toBeLessThan(15);
-    expect(growth.rssMB, JSON.stringify(growth)).toBeLessThan(15);
+    // The scan buffer plus the content checks' parse of it: the decoded and collapsed text of
+    // 4 MiB sit in the V8 heap until the verdict (about 13 MB; 16 to 24 MB of RSS in all here).
+    expect(growth.rssMB, JSON.stringify(growth)).toBeLessThan(32);
     await c.quit();
   });
 
