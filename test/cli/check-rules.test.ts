@@ -10,6 +10,8 @@ const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'thresher-rules-'));
+// An empty data directory: never the default /var/lib/thresher, and no learned Bayes store.
+const dataDir = join(dir, 'data');
 function write(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -26,31 +28,34 @@ rules:
       score: 3.5
       description: Subject mentions viagra
   body:
-    - name: BODY_LOTTERY
+    - name: ADMIN_LOTTERY
       match: regex
       value: 'you\\s+have\\s+won'
       score: 2
 scores:
-  BODY_LOTTERY: 2.5
+  ADMIN_LOTTERY: 2.5
 `);
-const spam = write('spam.eml', [
-  'From: a@example.org', 'Subject: =?utf-8?Q?Cheap_VIAGRA?=', 'Content-Type: text/html; charset=utf-8',
+const wellFormed = 'From: a@example.org\r\nTo: b@example.net\r\nDate: Thu, 1 Jan 2026 12:00:00 +0000\r\nMessage-ID: <1@example.org>\r\n';
+const spam = write('spam.eml', wellFormed + [
+  'Subject: =?utf-8?Q?Cheap_VIAGRA?=', 'Content-Type: text/html; charset=utf-8',
   'Content-Transfer-Encoding: quoted-printable', '', '<p>You <b>have</b> w=', 'on!</p>', '',
 ].join('\r\n'));
-const clean = write('clean.eml', 'From: a@example.org\r\nSubject: lunch\r\n\r\nSee you at noon.\r\n');
+const clean = write('clean.eml', `${wellFormed}Subject: lunch\r\n\r\nSee you at noon.\r\n`);
+const check = (...args: string[]) => run(process.execPath, [CLI, 'check', '--data-dir', dataDir, ...args]);
+const ADMIN_SYMBOLS = new Set(['SUBJ_VIAGRA', 'ADMIN_LOTTERY']);
 
 describe('thresher check with admin rules', () => {
   it('shows the rules\' symbols with --json, scores overridden by config', async () => {
-    const { stdout } = await run(process.execPath, [CLI, 'check', '--json', '--config', config, spam, clean]);
+    const { stdout } = await check('--json', '--config', config, spam, clean);
     const [s, c] = stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(s.symbols).toEqual([{ name: 'SUBJ_VIAGRA', score: 3.5 }, { name: 'BODY_LOTTERY', score: 2.5 }]);
-    expect(s.score).toBe(6);
+    // The built-in content rules have their say too ("you have won" is also BODY_LOTTERY); only the admin's are under test.
+    expect(s.symbols.filter((x: { name: string }) => ADMIN_SYMBOLS.has(x.name))).toEqual([{ name: 'SUBJ_VIAGRA', score: 3.5 }, { name: 'ADMIN_LOTTERY', score: 2.5 }]);
     expect(s.action).toBe('mark');
     expect(c.symbols).toEqual([]);
   });
 
   it('prints the rule description in text output', async () => {
-    const { stdout } = await run(process.execPath, [CLI, 'check', '--config', config, spam]);
+    const { stdout } = await check('--config', config, spam);
     expect(stdout).toMatch(/SUBJ_VIAGRA\s+3\.5\s+Subject mentions viagra/);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,12 +16,20 @@ function write(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
-const clean = write('clean.eml', 'From: a@example.org\r\nSubject: hi\r\n\r\nHello there.\r\n');
-const gtube = write('gtube.eml', `From: a@example.org\r\nSubject: test\r\n\r\n${GTUBE}\r\n`);
+// Every command gets a data directory of its own: never the default /var/lib/thresher, whose
+// learned store (on a machine running Thresher) would add BAYES_ symbols.
+let dataDirs = 0;
+const dataDir = () => join(dir, `data-${++dataDirs}`);
+const check = (...args: string[]) => run(process.execPath, [CLI, 'check', '--data-dir', dataDir(), ...args]);
+const serve = (...args: string[]) => run(process.execPath, [CLI, 'serve', '--data-dir', dataDir(), ...args]);
+// Well-formed, so the built-in content rules have nothing to say about the test messages.
+const wellFormed = 'From: a@example.org\r\nTo: b@example.net\r\nDate: Thu, 1 Jan 2026 12:00:00 +0000\r\nMessage-ID: <1@example.org>\r\n';
+const clean = write('clean.eml', `${wellFormed}Subject: hi\r\n\r\nHello there.\r\n`);
+const gtube = write('gtube.eml', `${wellFormed}Subject: test\r\n\r\n${GTUBE}\r\n`);
 
 describe('thresher check', () => {
   it('prints one JSON line per file with --json', async () => {
-    const { stdout } = await run(process.execPath, [CLI, 'check', '--json', clean, gtube]);
+    const { stdout } = await check('--json', clean, gtube);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual([
       {
@@ -64,10 +72,10 @@ describe('thresher check', () => {
         'thresholds: { reject: 100 }',
       ].join('\n'),
     );
-    const { stdout } = await run(process.execPath, [
-      CLI, 'check', '--json', '--config', config, '--from', 'x@sender.example', '--ip', '192.0.2.7', '--helo', 'mx.sender.example',
+    const { stdout } = await check(
+      '--json', '--config', config, '--from', 'x@sender.example', '--ip', '192.0.2.7', '--helo', 'mx.sender.example',
       '--rcpt', 'a@hold.example', '--rcpt', 'fan@example.net', '--rcpt', 'other@example.org', gtube,
-    ]);
+    );
     const out = JSON.parse(stdout);
     expect(out.action).toBe('quarantine');
     expect(out.recipients).toEqual([
@@ -76,7 +84,7 @@ describe('thresher check', () => {
       { address: 'other@example.org', policy: 'default', action: 'reject', reply: '550 5.7.1 Message rejected as spam' },
     ]);
     expect(out.headers).toContainEqual({ name: 'Subject', value: '[SPAM] test' });
-    const text = (await run(process.execPath, [CLI, 'check', '--config', config, '--rcpt', 'fan@example.net', gtube])).stdout;
+    const text = (await check('--config', config, '--rcpt', 'fan@example.net', gtube)).stdout;
     expect(text).toContain('recipient fan@example.net: mark (policy lover)');
     expect(text).toContain('headers added:');
     expect(text).not.toContain('Subject: [SPAM]');
@@ -84,31 +92,47 @@ describe('thresher check', () => {
 
   it('prints verdict and symbols as text, and uses the config thresholds', async () => {
     const config = write('reject.yaml', 'thresholds:\n  reject: 20\n');
-    const { stdout } = await run(process.execPath, [CLI, 'check', '--config', config, gtube]);
+    const { stdout } = await check('--config', config, gtube);
     expect(stdout).toContain(`${gtube}: reject (Yes, score=1000.0 required=5.0)`);
     expect(stdout).toMatch(/GTUBE\s+1000\.0\s+Body contains the GTUBE test string/);
   });
 
   it('reports the scan limit as a symbol', async () => {
-    const big = write('big.eml', `Subject: big\r\n\r\n${'x'.repeat(5000)}\r\n`);
+    const big = write('big.eml', `${wellFormed}Subject: big\r\n\r\n${'x'.repeat(5000)}\r\n`);
     const config = write('small.yaml', 'limits:\n  max_scan_bytes: 1024\n');
-    const { stdout } = await run(process.execPath, [CLI, 'check', '--json', '--config', config, big]);
-    expect(JSON.parse(stdout).symbols).toEqual([{ name: 'NOT_FULLY_SCANNED', score: 0 }]);
+    const { stdout } = await check('--json', '--config', config, big);
+    expect(JSON.parse(stdout).symbols).toContainEqual({ name: 'NOT_FULLY_SCANNED', score: 0 });
   });
 
   it('exits 1 and names a file it cannot read, after checking the others', async () => {
-    const err = await run(process.execPath, [CLI, 'check', '--json', join(dir, 'missing.eml'), clean]).catch((e: unknown) => e);
+    const err = await check('--json', join(dir, 'missing.eml'), clean).catch((e: unknown) => e);
     const e = err as { code: number; stderr: string; stdout: string };
     expect(e.code).toBe(1);
     expect(e.stderr).toContain('missing.eml');
     expect(JSON.parse(e.stdout).file).toBe(clean);
+  });
+
+  it('only reads the token store: without one it scores without Bayes and creates nothing', async () => {
+    const empty = join(dir, 'empty-data');
+    mkdirSync(empty);
+    const missing = join(dir, 'no-data', 'deeper');
+    const configured = join(dir, 'configured-data');
+    const config = write('data-dir.yaml', `data_dir: ${configured}\n`);
+    for (const args of [['--data-dir', empty], ['--data-dir', missing], ['--config', config]]) {
+      const { stdout, stderr } = await run(process.execPath, [CLI, 'check', '--json', ...args, clean]);
+      expect(JSON.parse(stdout).symbols, args.join(' ')).toEqual([]);
+      expect(stderr).toBe('');
+    }
+    expect(readdirSync(empty)).toEqual([]);
+    expect(existsSync(join(dir, 'no-data'))).toBe(false);
+    expect(existsSync(configured)).toBe(false);
   });
 });
 
 describe('thresher serve', () => {
   it('does not start with an invalid config, and says where the problem is', async () => {
     const config = write('bad.yaml', 'limits:\n  max_connections: -1\n');
-    const err = (await run(process.execPath, [CLI, 'serve', '--config', config]).catch((e: unknown) => e)) as {
+    const err = (await serve('--config', config).catch((e: unknown) => e)) as {
       code: number;
       stderr: string;
     };
@@ -121,7 +145,7 @@ describe('thresher serve', () => {
 describe('thresher serve: checks that refuse their config', () => {
   it('exits 2 with one line naming the file and the problem, no stack trace', async () => {
     const config = write('clash.yaml', 'scores:\n  NO_SUCH_SYMBOL: 2\n');
-    const e = (await run(process.execPath, [CLI, 'serve', '--listen', 'inet:127.0.0.1:0', '--config', config]).catch((x: unknown) => x)) as { code: number; stderr: string };
+    const e = (await serve('--listen', 'inet:127.0.0.1:0', '--config', config).catch((x: unknown) => x)) as { code: number; stderr: string };
     expect(e.code).toBe(2);
     expect(e.stderr).toBe(`thresher: ${config}: scores: unknown symbol NO_SUCH_SYMBOL\n`);
   });
