@@ -35,7 +35,8 @@ export async function startThresher(configYaml: string): Promise<Thresher> {
   const config = `${dir}/thresher.yaml`;
   writeFileSync(config, configYaml);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve', '--listen', `inet:127.0.0.1:${port}`, '--config', config],
+  // Its own data directory (the Bayes store), removed with the rest: never /var/lib/thresher.
+  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve', '--listen', `inet:127.0.0.1:${port}`, '--config', config, '--data-dir', `${dir}/data`],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
