@@ -82,21 +82,44 @@ export function combine(probabilities: readonly number[]): number {
   return (1 + spamminess - hamminess) / 2;
 }
 
-/** Classifies a message's tokens given the store's counts for them and the class totals. */
+/**
+ * Classifies a message's tokens given the store's counts for them and the class totals.
+ *
+ * Clues are tiled, as SpamBayes does with its bigram option: taken strongest first, a word
+ * pair ("cheap meds", see tokenize.ts) counts only if neither of its words has counted yet,
+ * and a word only if no pair holding it has. Without tiling, a pair and its two words say the
+ * same thing three times; chi-square combining takes them as independent evidence and lands
+ * a short message in the middle while a long one swings to an extreme (measured on the
+ * development corpus: spam caught at 0.5 % of ham, 96.7 % untiled, 97.4 % tiled).
+ */
 export function classify(
   tokens: readonly string[],
   counts: ReadonlyMap<string, TokenCounts>,
   totals: TokenCounts,
   settings: Readonly<ClassifierSettings> = DEFAULT_CLASSIFIER,
 ): Classification {
-  const clues: Clue[] = [];
+  const candidates: Clue[] = [];
   for (const token of tokens) {
     const c = counts.get(token);
     if (c === undefined) continue; // never seen: f(w) = x, which says nothing
     const p = tokenProbability(c, totals, settings);
-    if (Math.abs(p - 0.5) >= settings.minDeviation) clues.push({ token, p });
+    if (Math.abs(p - 0.5) >= settings.minDeviation) candidates.push({ token, p });
   }
-  clues.sort((a, b) => Math.abs(b.p - 0.5) - Math.abs(a.p - 0.5) || (a.token < b.token ? -1 : 1));
-  if (clues.length > settings.maxClues) clues.length = settings.maxClues;
+  candidates.sort((a, b) => Math.abs(b.p - 0.5) - Math.abs(a.p - 0.5) || (a.token < b.token ? -1 : 1));
+  const clues: Clue[] = [];
+  const covered = new Set<string>();
+  for (const clue of candidates) {
+    if (clues.length >= settings.maxClues) break;
+    const words = wordsOfPair(clue.token);
+    if (words.some((w) => covered.has(w))) continue;
+    for (const w of words) covered.add(w);
+    clues.push(clue);
+  }
   return { probability: combine(clues.map((c) => c.p)), clues };
+}
+
+/** The words a token covers: both words of a pair ("a b", "a _ b": the only tokens with spaces), else itself. */
+function wordsOfPair(token: string): string[] {
+  const space = token.indexOf(' ');
+  return space < 0 ? [token] : [token.slice(0, space), token.slice(token.lastIndexOf(' ') + 1)];
 }

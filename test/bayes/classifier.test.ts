@@ -66,6 +66,20 @@ describe('classify', () => {
     expect(result.probability).toBeGreaterThan(0.999);
   });
 
+  it('tiles word pairs: a pair counts only if neither of its words has, and then covers both', () => {
+    const counts = new Map<string, TokenCounts>([
+      ['cheap meds', { spam: 60, ham: 0 }],
+      ['cheap', { spam: 40, ham: 1 }],
+      ['meds', { spam: 30, ham: 0 }],
+      ['meds now', { spam: 20, ham: 0 }],
+      ['now', { spam: 10, ham: 0 }],
+      ['buy', { spam: 25, ham: 2 }],
+    ]);
+    const result = classify(['cheap', 'meds', 'now', 'buy', 'cheap meds', 'meds now'], counts, totals);
+    // "cheap meds" is strongest and covers cheap and meds; "meds now" shares meds; "now" is still free.
+    expect(result.clues.map((c) => c.token).sort()).toEqual(['buy', 'cheap meds', 'now']);
+  });
+
   it('says 0.5 with no evidence', () => {
     expect(classify(['a', 'b'], new Map(), totals)).toEqual({ probability: 0.5, clues: [] });
   });
