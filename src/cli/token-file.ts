@@ -30,7 +30,8 @@ export function openTokenFile(config: Readonly<Config>, dataDir: string | undefi
   const file = tokenFile(config, dataDir);
   if (!create && !existsSync(file)) return undefined;
   if (create) makeDirs(dataDir ?? config.data_dir);
-  return SqliteTokenStore.open(file, { expiry: expiryOf(config) });
+  // Only a writer prunes: `check` reads the store and leaves it as it found it.
+  return SqliteTokenStore.open(file, { expiry: expiryOf(config), pruneOnOpen: create });
 }
 
 /**

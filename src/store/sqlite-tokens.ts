@@ -23,6 +23,8 @@ export interface SqliteTokenStoreOptions {
   expiry: ExpirySettings;
   /** Clock in ms, injected for expiry tests. */
   now?: () => number;
+  /** Prune expired tokens on open (default true); false for a reader such as `thresher check`, which must not change the store. */
+  pruneOnOpen?: boolean;
 }
 
 export interface PruneReport {
@@ -111,8 +113,8 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   /**
-   * Opens (creating if needed) the token database `file` and prunes it within a short time
-   * budget. Throws if the file cannot be opened or is not a Thresher token database.
+   * Opens (creating if needed) the token database `file` and, unless told not to, prunes it
+   * within a short time budget. Throws if the file cannot be opened or is not a Thresher token database.
    */
   static open(file: string, opts: SqliteTokenStoreOptions): SqliteTokenStore {
     const db = new Database(file);
@@ -133,7 +135,7 @@ export class SqliteTokenStore implements TokenStore {
       throw err;
     }
     const store = new SqliteTokenStore(db, opts);
-    store.prune(PRUNE_OPEN_BUDGET_MS);
+    if (opts.pruneOnOpen !== false) store.prune(PRUNE_OPEN_BUDGET_MS);
     return store;
   }
 

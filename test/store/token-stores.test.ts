@@ -139,6 +139,22 @@ describe('SqliteTokenStore', () => {
     store.close();
   });
 
+  it('prunes when opened by a writer, not when opened by a reader (pruneOnOpen: false)', () => {
+    let now = Date.UTC(2026, 0, 1);
+    const file = tempFile();
+    const settings = { expiry: { ...expiry, maxAgeDays: 30, rareCount: 1 }, now: () => now };
+    const first = SqliteTokenStore.open(file, settings);
+    first.learn('m1', ['rare'], 'spam');
+    first.close();
+    now += 31 * 86_400_000;
+    const reader = SqliteTokenStore.open(file, { ...settings, pruneOnOpen: false });
+    expect([...reader.counts(['rare']).keys()]).toEqual(['rare']);
+    reader.close();
+    const writer = SqliteTokenStore.open(file, settings);
+    expect(writer.counts(['rare']).size).toBe(0);
+    writer.close();
+  });
+
   it('keeps at most max_tokens: the least recently learned go, rare ones first, down to 90 %', () => {
     let now = Date.UTC(2026, 0, 1);
     const store = SqliteTokenStore.open(tempFile(), { expiry: { ...expiry, maxTokens: 1000 }, now: () => now });
