@@ -27,8 +27,8 @@ interface Rates {
 
 /** Candidate ham weights: how many missed spam one flagged ham is worth. */
 const HAM_WEIGHTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
-/** Pull toward the hand-set scores (see fit.ts). */
-const L2 = 0.0005;
+/** Default pull toward the current scores (see fit.ts). */
+const DEFAULT_L2 = '0.0005';
 /** Scores this large are verdicts by design (GTUBE, list blocks and allows), not weights to fit. */
 const FIXED_ABOVE = 20;
 /** The Bayes band symbols keep their scores (unless --fit-bayes): SpamAssassin's calibration. */
@@ -41,6 +41,8 @@ interface Options {
   config?: string;
   maxHamFlagged: string;
   maxScore: string;
+  l2: string;
+  cap: string[];
   fitBayes?: boolean;
   report?: string;
   out: string;
@@ -89,9 +91,31 @@ function problemOf(messages: readonly ScoredMessage[], fitBayes: boolean): Probl
   return { names, current: names.map((n) => current.get(n)!), examples, sources: messages.map((m) => m.source), folds: messages.map((m) => m.fold) };
 }
 
-/** Rule scores keep their sign: a spam rule never becomes a ham rule, nor the reverse. */
-function bounds(current: readonly number[], maxScore: number) {
-  return { lower: current.map((c) => (c < 0 ? -maxScore : 0)), upper: current.map((c) => (c < 0 ? 0 : maxScore)) };
+/**
+ * Rule scores keep their sign: a spam rule never becomes a ham rule, nor the reverse. A cap
+ * (--cap NAME=N) bounds one symbol's score by N on its side of zero: where the admin knows
+ * the corpus misleads the fit (a sign common in real ham but rare in the corpus's).
+ */
+function bounds(names: readonly string[], current: readonly number[], maxScore: number, caps: ReadonlyMap<string, number>) {
+  const limit = (i: number) => Math.min(maxScore, caps.get(names[i]!) ?? Infinity);
+  return { lower: current.map((c, i) => (c < 0 ? -limit(i) : 0)), upper: current.map((c, i) => (c < 0 ? 0 : limit(i))) };
+}
+
+/** --cap NAME=N options as a map; a name the corpus never showed is an error, as a typo would be. */
+function capsOf(values: readonly string[], names: readonly string[]): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const v of values) {
+    const m = /^([A-Z][A-Z0-9_]*)=([0-9.]+)$/.exec(v);
+    if (m === null) throw new Error(`--cap ${v}: expected SYMBOL=N, e.g. HTML_ONLY=1`);
+    if (!names.includes(m[1]!)) throw new Error(`--cap ${v}: ${m[1]} is not a fitted symbol of this corpus`);
+    caps.set(m[1]!, numberOption('--cap', m[2]!, 0, 100));
+  }
+  return caps;
+}
+
+/** Within the ham limit overall and in every source that has ham: one source's ham must not pay for another's. */
+function withinHamLimit(cv: { rates: Rates; bySource: Map<string, Rates> }, maxHam: number): boolean {
+  return [cv.rates, ...cv.bySource.values()].every((r) => r.flagged <= maxHam * r.ham);
 }
 
 const roundScore = (x: number) => Math.round(x * 10) / 10;
@@ -105,6 +129,7 @@ function numberOption(name: string, value: string, min: number, max: number): nu
 async function main(opts: Options): Promise<void> {
   const maxHam = numberOption('--max-ham-flagged', opts.maxHamFlagged, 0, 1);
   const maxScore = numberOption('--max-score', opts.maxScore, 0.1, 100);
+  const l2 = numberOption('--l2', opts.l2, 0, 1);
   // A report.json from `thresher eval` saves running the evaluation again.
   const report =
     opts.report !== undefined
@@ -120,9 +145,9 @@ async function main(opts: Options): Promise<void> {
   const folds = report.settings.folds;
   const threshold = report.settings.threshold;
   const p = problemOf(report.messages, opts.fitBayes === true);
-  const { lower, upper } = bounds(p.current, maxScore);
+  const { lower, upper } = bounds(p.names, p.current, maxScore, capsOf(opts.cap, p.names));
   const fit = (examples: readonly Example[], hamWeight: number) =>
-    fitScores(examples, { threshold, hamWeight, l2: L2, prior: p.current, lower, upper }).map(roundScore);
+    fitScores(examples, { threshold, hamWeight, l2, prior: p.current, lower, upper }).map(roundScore);
 
   // Held-out rates of a ham weight: fit on k−1 folds, score the k-th.
   const crossValidated = (hamWeight: number): { rates: Rates; bySource: Map<string, Rates> } => {
@@ -140,9 +165,9 @@ async function main(opts: Options): Promise<void> {
   let best: { hamWeight: number; rates: Rates; bySource: Map<string, Rates> } | undefined;
   for (const hamWeight of HAM_WEIGHTS) {
     const cv = crossValidated(hamWeight);
-    const ok = cv.rates.flagged <= maxHam * cv.rates.ham;
+    const ok = withinHamLimit(cv, maxHam);
     process.stderr.write(`ham weight ${hamWeight}: ${rateLine(cv.rates)}${ok ? '' : '  (too much ham)'}\n`);
-    const bestOk = best !== undefined && best.rates.flagged <= maxHam * best.rates.ham;
+    const bestOk = best !== undefined && withinHamLimit(best, maxHam);
     if (!best || (ok && (!bestOk || cv.rates.caught > best.rates.caught)) || (!ok && !bestOk && cv.rates.flagged < best.rates.flagged)) {
       best = { hamWeight, ...cv };
     }
@@ -157,7 +182,7 @@ async function main(opts: Options): Promise<void> {
     out(`${name.padEnd(32)}${String(spamHits).padStart(9)}${String(hamHits).padStart(10)}${p.current[i]!.toFixed(2).padStart(10)}${proposed[i]!.toFixed(2).padStart(10)}`);
   });
   out();
-  out(`at ${threshold}, ${folds}-fold, ham weight ${best.hamWeight} (target: at most ${pct(maxHam, 1)} of ham flagged)`);
+  out(`at ${threshold}, ${folds}-fold, ham weight ${best.hamWeight} (target: at most ${pct(maxHam, 1)} of ham flagged, overall and in every source)`);
   const sources = [...before.bySource.keys()].sort();
   const width = Math.max(8, ...sources.map((s) => s.length));
   for (const source of sources) {
@@ -204,10 +229,12 @@ const program = new Command()
   .option('-k, --folds <k>', 'number of folds', '5')
   .option('--seed <n>', 'seed of the fold assignment', '0')
   .option('-c, --config <file>', 'configuration whose scores are the starting point')
-  .option('--max-ham-flagged <fraction>', 'largest share of ham at or above the threshold', '0.001')
+  .option('--max-ham-flagged <fraction>', 'largest share of ham at or above the threshold, overall and in every source', '0.001')
   .option('--max-score <n>', 'largest score a single rule may get (and most negative for ham rules)', '5')
   .option('--report <file>', 'use the report.json of a `thresher eval` run instead of evaluating --corpus')
   .option('--fit-bayes', 'fit the BAYES_* band scores too (they keep their sign)')
+  .option('--cap <symbol=n>', 'bound one symbol\'s score by n on its side of zero (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--l2 <strength>', 'pull toward the current scores (0: none)', DEFAULT_L2)
   .option('-o, --out <file>', 'where to write the scores: block', 'tuned-scores.yaml')
   .action((opts: Options) => main(opts));
 
