@@ -16,15 +16,15 @@ interface Band {
 
 const BANDS: readonly Band[] = [
   { symbol: 'BAYES_00', upTo: 0.01, score: -2.2 },
-  { symbol: 'BAYES_05', upTo: 0.05, score: -0.2 },
+  { symbol: 'BAYES_05', upTo: 0.05, score: 0.0 },
   { symbol: 'BAYES_20', upTo: 0.2, score: 0.0 },
   { symbol: 'BAYES_40', upTo: 0.4, score: 0.0 },
-  { symbol: 'BAYES_45', upTo: 0.5, score: 1.0 },
-  { symbol: 'BAYES_50', upTo: 0.6, score: 3.4 },
-  { symbol: 'BAYES_60', upTo: 0.8, score: 3.9 },
-  { symbol: 'BAYES_80', upTo: 0.95, score: 4.7 },
-  { symbol: 'BAYES_95', upTo: 0.99, score: 4.9 },
-  { symbol: 'BAYES_99', upTo: Infinity, score: 5.8 },
+  { symbol: 'BAYES_45', upTo: 0.5, score: 2.2 },
+  { symbol: 'BAYES_50', upTo: 0.6, score: 4.9 },
+  { symbol: 'BAYES_60', upTo: 0.8, score: 4.9 },
+  { symbol: 'BAYES_80', upTo: 0.95, score: 6.3 },
+  { symbol: 'BAYES_95', upTo: 0.99, score: 6.3 },
+  { symbol: 'BAYES_99', upTo: Infinity, score: 6.5 },
 ];
 
 /** Probability at or above which BAYES_999 is added to BAYES_99. */

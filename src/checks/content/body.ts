@@ -28,7 +28,7 @@ const bodySymbols: Record<string, SymbolDef> = {
   BODY_SPLIT_LETTERS: { score: 0.3, description: 'A word written as separate letters (F R E E D O M)' },
   BODY_MIXED_SCRIPT: { score: 1.5, description: 'A word mixing Latin with Cyrillic or Greek look-alike letters' },
   BODY_SHOUTING: { score: 1.0, description: 'Most words are in capitals' },
-  BODY_EXCLAIM: { score: 0.9, description: 'Many exclamation marks' },
+  BODY_EXCLAIM: { score: 1.0, description: 'Many exclamation marks' },
   ...Object.fromEntries(PHRASE_FAMILIES.map((f) => [f.symbol, { score: f.score, description: f.description }])),
 };
 

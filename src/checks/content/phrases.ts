@@ -39,7 +39,7 @@ const MONEY_WORDS = [
 export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   {
     symbol: 'BODY_URGENCY',
-    score: 0.6,
+    score: 0.5,
     description: 'Urgency: act now, limited time, expires today (several languages)',
     phrases: [
       `act${_}now`, `act${_}fast`, `limited${_}time${_}(?:only|offer)`, `offer${_}expires`, `expires${_}(?:today|soon|in${_}24)`,
@@ -53,7 +53,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_FREE_OFFER',
-    score: 0.3,
+    score: 0.0,
     description: 'Offers: 100% free, risk-free, no obligation, guaranteed (several languages)',
     phrases: [
       `100%${_}(?:free|gratis|kostenlos|gratuit|grátis|garantiert|guaranteed|satisfaction)`, `absolutely${_}free`, `risk[-\\s]free`,
@@ -68,7 +68,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_MONEY_MAKING',
-    score: 0.8,
+    score: 0.6,
     description: 'Money making, income and credit offers (several languages)',
     phrases: [
       `make${_}money`, `earn${_}(?:extra${_})?(?:money|cash|\\$)`, `extra${_}income`, `work${_}from${_}home`, `financial${_}freedom`,
@@ -83,7 +83,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_ADVANCE_FEE',
-    score: 1.3,
+    score: 0.7,
     description: 'Advance-fee (419) fraud: inheritance, next of kin, transfer of funds (several languages)',
     phrases: [
       `next${_}of${_}kin`, `(?:late|deceased)${_}(?:husband|father|client|customer|mother|wife)`, `transfer${_}of${_}(?:the${_})?(?:sum|funds?)`,
@@ -95,7 +95,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_LOTTERY',
-    score: 1.1,
+    score: 0.2,
     description: 'Lottery or prize win: you have won, claim your prize (several languages)',
     phrases: [
       `you${_}(?:have${_}|['’]ve${_})?won`, `winning${_}(?:number|ticket|notification)`, `claim${_}your${_}(?:prize|reward|winnings|gift)`,
@@ -109,7 +109,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_ACCOUNT_PHISH',
-    score: 1.5,
+    score: 1.6,
     description: 'Account phishing: verify your account, account suspended, unusual activity (several languages)',
     phrases: [
       `(?:verify|confirm|validate|update|reactivate|restore|unlock)${W2}(?:account|identity|information|details|mailbox|password|billing)`,
@@ -128,7 +128,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_GENERIC_GREETING',
-    score: 1.0,
+    score: 1.3,
     description: 'A greeting to nobody in particular: Dear customer, Prezado cliente, Sehr geehrter Kunde (several languages)',
     phrases: [
       `dear${_}(?:valued${_})?(?:customer|client|user|member|account${_}holder|card${_}holder|cardholder|sir${_}or${_}madam|sir/madam|beneficiary|winner)`,
@@ -139,13 +139,13 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_GREETING_ADDRESS',
-    score: 0.8,
+    score: 0.2,
     description: 'A greeting to an e-mail address (Dear bob@example.com): written by a program, not a person',
     phrases: [`(?:dear|hello|hi|hallo|hola|olá|oi|bonjour|beste|lieber?|querid[oa]|prezad[oa])[,:]?${_}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){1,5}`],
   },
   {
     symbol: 'BODY_PHARMA',
-    score: 1.2,
+    score: 1.3,
     description: 'Drugs and body-enhancement offers: viagra, online pharmacy, no prescription, replica watches',
     phrases: [
       `viagra`, `cialis`, `levitra`, `phentermine`, `online${_}pharmacy`, `no${_}prescription(?:${_}needed)?`, `without${_}(?:a${_})?prescription`,
@@ -163,7 +163,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_CRYPTO_CLAIM',
-    score: 1.2,
+    score: 1.5,
     description: 'Crypto giveaway: airdrop, connect your wallet, claim your tokens',
     phrases: [
       `airdrop(?:s|ping|ped)?`, `connect${_}(?:your${_})?wallet`, `claim${_}(?:your${_})?(?:free${_})?(?:tokens?|nfts?|coins?|airdrop)`,
@@ -183,7 +183,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_DISCOUNT',
-    score: 0.3,
+    score: 0.1,
     description: 'A large discount: 80% off (several languages)',
     phrases: [
       `[5-9]\\d${_}?%${_}(?:off|discounts?|rabatt|korting|desconto|descuento|de${_}réduction|de${_}remise)`,
@@ -192,19 +192,19 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_MONEY_MILLIONS',
-    score: 1.2,
+    score: 1.4,
     description: 'A sum of a million or more written out in digits ($1,000,000)',
     phrases: MONEY_DIGITS,
   },
   {
     symbol: 'BODY_MONEY_MILLIONS_WORDS',
-    score: 0.3,
+    score: 0.5,
     description: 'A sum of millions in words (US$ 10.5 million)',
     phrases: MONEY_WORDS,
   },
   {
     symbol: 'BODY_CLICK_HERE',
-    score: 0.6,
+    score: 0.1,
     description: 'Click here (several languages)',
     phrases: [
       `click${_}(?:here|below|this${_}link|the${_}link)`, `klicken${_}sie${_}(?:hier|auf)`, `klik${_}(?:hier|op)`,
