@@ -26,7 +26,7 @@ interface Rates {
 }
 
 /** Candidate ham weights: how many missed spam one flagged ham is worth. */
-const HAM_WEIGHTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+const HAM_WEIGHTS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256];
 /** Default pull toward the current scores (see fit.ts). */
 const DEFAULT_L2 = '0.0005';
 /** Scores this large are verdicts by design (GTUBE, list blocks and allows), not weights to fit. */

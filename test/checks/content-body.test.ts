@@ -94,6 +94,7 @@ describe('phrase families in several languages', () => {
     ['BODY_GENERIC_GREETING', ['Dear valued customer', 'Dear Sir/Madam', 'Sehr geehrter Kunde', 'Beste klant', 'Prezado cliente', 'Estimado cliente', 'Cher client'], ['Dear Bob', 'Dear all']],
     ['BODY_GREETING_ADDRESS', ['Dear bob@example.org,', 'Olá bob@example.org'], ['Dear Bob, write to bob@example.org']],
     ['BODY_PHARMA', ['Cheap viagra', 'online pharmacy, no prescription needed', 'replica watches'], ['a prescription from my doctor', 'the pharmacy is closed']],
+    ['BODY_SEX_BAIT', ['Awesome male pilules', 'Be like 20-year-old, last longer in bed', 'satisfy your girl', 'add 3 inches'], ['the performance of the bed sensor', 'a 3 inch screen', 'please her majesty']],
     ['BODY_ADULT', ['hot singles in your area', 'lonely housewives', 'private photos'], ['the photos from the trip']],
     ['BODY_CRYPTO_CLAIM', ['The airdrop is live', 'Connect your wallet', 'Claim your tokens', 'enter your seed phrase'], ['the wallet is in the car', 'claim the bug']],
     ['BODY_REWARD_POINTS', ['Your points will expire', 'Hilton gift card', 'Troque seus pontos', 'Ihre Prämie'], ['the points you raised in review']],

@@ -153,6 +153,16 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
     ],
   },
   {
+    symbol: 'BODY_SEX_BAIT',
+    score: 1.0,
+    description: 'Sexual performance and explicit bait: male pilules, last longer in bed, satisfy her',
+    phrases: [
+      `pilules`, `libido`, `erections?`, `ejaculation`, `(?:rock|stay)${_}hard`, `(?:performance|last${_}longer|stamina)${_}in${_}bed`,
+      `satisfy${_}(?:her|your${_}(?:girl|lady|woman|wife|partner))`, `turn${_}her${_}on`, `(?:add|gain|extra)${_}(?:\\d{1,2}${_})?inches`,
+      `sexual${_}(?:performance|stamina|power)`, `pussy`, `horny`,
+    ],
+  },
+  {
     symbol: 'BODY_ADULT',
     score: 1.0,
     description: 'Adult and dating bait: hot girls in your area, lonely housewives, private photos (several languages)',
