@@ -4,7 +4,7 @@ import type { SymbolDef } from '../engine/check.js';
 // 50 % (BAYES_45, BAYES_50), because with tiled clues (classifier.ts) 50 % is where spam and
 // ham part: on the development corpus 65 spam and 4 ham fall in 50-60 %, 20 spam and 16 ham in
 // 40-50 %. Scores fitted by `npm run tune` (README, Tuning scores): a confident ham verdict
-// subtracts, a confident spam verdict alone reaches the spam threshold of 5, the bands below
+// subtracts, 50 % and above alone reaches the spam threshold of 5, the bands below
 // 40 % never add. BAYES_999 comes on top of BAYES_99.
 
 interface Band {
@@ -15,15 +15,15 @@ interface Band {
 }
 
 const BANDS: readonly Band[] = [
-  { symbol: 'BAYES_00', upTo: 0.01, score: -2.2 },
+  { symbol: 'BAYES_00', upTo: 0.01, score: -2.1 },
   { symbol: 'BAYES_05', upTo: 0.05, score: 0.0 },
   { symbol: 'BAYES_20', upTo: 0.2, score: 0.0 },
   { symbol: 'BAYES_40', upTo: 0.4, score: 0.0 },
-  { symbol: 'BAYES_45', upTo: 0.5, score: 2.2 },
-  { symbol: 'BAYES_50', upTo: 0.6, score: 4.9 },
-  { symbol: 'BAYES_60', upTo: 0.8, score: 4.9 },
-  { symbol: 'BAYES_80', upTo: 0.95, score: 6.3 },
-  { symbol: 'BAYES_95', upTo: 0.99, score: 6.3 },
+  { symbol: 'BAYES_45', upTo: 0.5, score: 2.3 },
+  { symbol: 'BAYES_50', upTo: 0.6, score: 5.0 },
+  { symbol: 'BAYES_60', upTo: 0.8, score: 5.0 },
+  { symbol: 'BAYES_80', upTo: 0.95, score: 6.4 },
+  { symbol: 'BAYES_95', upTo: 0.99, score: 6.4 },
   { symbol: 'BAYES_99', upTo: Infinity, score: 6.5 },
 ];
 
@@ -40,7 +40,7 @@ export const BAYES_SYMBOLS: Readonly<Record<string, SymbolDef>> = Object.freeze(
       return [b.symbol, { score: b.score, description: `Bayes spam probability is ${range}` }];
     }),
   ),
-  BAYES_999: { score: 1.7, description: `Bayes spam probability is ${percent(BAYES_999_FROM)} to 100% (on top of BAYES_99)` },
+  BAYES_999: { score: 1.6, description: `Bayes spam probability is ${percent(BAYES_999_FROM)} to 100% (on top of BAYES_99)` },
 });
 
 /** The band symbols of a spam probability: one band, plus BAYES_999 at the very top. */

@@ -81,6 +81,13 @@ describe('shouting and exclamation marks', () => {
     expect(symbolsOf(`${HAM} Wow!!!!! Amazing!!!!! Now!!`)).toContain('BODY_EXCLAIM');
     expect(symbolsOf(`${HAM} Great! Thanks! See you!`)).not.toContain('BODY_EXCLAIM');
   });
+
+  it('a reply quoting three or more lines of the earlier message', () => {
+    const reply = 'Sounds good.\n\nOn Monday Bob wrote:\n> the build is red\n> since the merge\n>\n> can you look?\n';
+    expect(symbolsOf(reply)).toContain('BODY_QUOTES_REPLY');
+    expect(symbolsOf('Sounds good.\n> one quoted line\n> and another\n')).not.toContain('BODY_QUOTES_REPLY');
+    expect(symbolsOf('if a > b and b > c then a > c, and x > y')).not.toContain('BODY_QUOTES_REPLY');
+  });
 });
 
 describe('phrase families in several languages', () => {

@@ -143,6 +143,13 @@ describe('addresses', () => {
     expect(symbols(eml({ To: 'ALICE@example.com' }))).toContain('HDR_FROM_IS_TO');
     expect(symbols(eml({ To: 'alice@example.com, bob@example.org' }))).not.toContain('HDR_FROM_IS_TO');
   });
+
+  it('an answer in a thread names the message it answers', () => {
+    expect(symbols(eml({ 'In-Reply-To': '<1234.5678@mail.example.org>' }))).toContain('HDR_IN_THREAD');
+    expect(symbols(eml({ References: '<a@example.org> <b@example.org>' }))).toContain('HDR_IN_THREAD');
+    expect(symbols(eml({ 'In-Reply-To': 'your message of Tuesday' }))).not.toContain('HDR_IN_THREAD');
+    expect(symbols(eml())).not.toContain('HDR_IN_THREAD');
+  });
 });
 
 describe('forged mailers', () => {

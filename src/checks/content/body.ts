@@ -1,4 +1,5 @@
 import type { Check, Hit, SymbolDef } from '../../engine/check.js';
+import { partsOf } from '../../message/parts.js';
 import { textOf } from '../../message/text.js';
 import { isMixedScript, leetWord, splitWords } from './obfuscation.js';
 import { findPhrases, PHRASE_FAMILIES } from './phrases.js';
@@ -13,6 +14,11 @@ import { findPhrases, PHRASE_FAMILIES } from './phrases.js';
  * costs no more (a 4 MB body is cut to this before any pattern runs).
  */
 export const MAX_BODY_TEXT = 64 * 1024;
+
+/** Quoted lines ("> ...") that make a message a reply quoting another. */
+const QUOTED_LINES = 3;
+/** Characters of each plain text part searched for quoted lines. */
+const MAX_QUOTE_SEARCH = 64 * 1024;
 
 /** Fewer words than this are too few to judge the share of capitals. */
 const MIN_WORDS = 20;
@@ -29,6 +35,7 @@ const bodySymbols: Record<string, SymbolDef> = {
   BODY_MIXED_SCRIPT: { score: 1.5, description: 'A word mixing Latin with Cyrillic or Greek look-alike letters' },
   BODY_SHOUTING: { score: 1.0, description: 'Most words are in capitals' },
   BODY_EXCLAIM: { score: 1.0, description: 'Many exclamation marks' },
+  BODY_QUOTES_REPLY: { score: -1.3, description: 'Quotes an earlier message: 3 or more lines starting with ">" in a plain text part' },
   ...Object.fromEntries(PHRASE_FAMILIES.map((f) => [f.symbol, { score: f.score, description: f.description }])),
 };
 
@@ -106,6 +113,22 @@ export const bodyCheck: Check = {
       hits.push({ symbol: 'BODY_EXCLAIM', detail: `${stats.exclamations}` });
     }
     for (const { symbol, phrase } of findPhrases(text.toLowerCase())) hits.push({ symbol, detail: phrase.slice(0, 40).replace(/\s/g, ' ') });
+    if (quotesEarlierMessage(partsOf(message, log).plain)) hits.push({ symbol: 'BODY_QUOTES_REPLY' });
     return hits;
   },
 };
+
+/**
+ * A reply quoting the message it answers: spam seldom does (4.5 % of the development spam, 56 %
+ * of its ham). Counted in the plain text parts, where quoting keeps its line structure.
+ */
+function quotesEarlierMessage(plain: readonly string[]): boolean {
+  let quoted = 0;
+  for (const part of plain) {
+    const text = part.slice(0, MAX_QUOTE_SEARCH);
+    for (let i = text.indexOf('>'); i >= 0; i = text.indexOf('>', i + 1)) {
+      if ((i === 0 || text[i - 1] === '\n') && ++quoted >= QUOTED_LINES) return true;
+    }
+  }
+  return false;
+}

@@ -20,11 +20,11 @@ const TINY_MIN_CHARS = 100;
 
 const symbols: Record<string, SymbolDef> = {
   HTML_ONLY: { score: 1.0, description: 'HTML without a text/plain alternative' },
-  HTML_IMAGE_ONLY: { score: 2.2, description: 'HTML with images and almost no text' },
+  HTML_IMAGE_ONLY: { score: 2.3, description: 'HTML with images and almost no text' },
   HTML_IMAGE_HEAVY: { score: 0.0, description: 'HTML with little text for its many images' },
   HTML_INVISIBLE_TEXT: { score: 2.0, description: 'HTML hides much of its text (display:none, hidden, or coloured like its background)' },
   HTML_TINY_TEXT: { score: 1.1, description: 'HTML text in a font too small to read' },
-  HTML_EVENT_HANDLER: { score: 0.3, description: 'HTML with script in event handlers (onmouseover=...), as phishing used to fake the status bar' },
+  HTML_EVENT_HANDLER: { score: 0.2, description: 'HTML with script in event handlers (onmouseover=...), as phishing used to fake the status bar' },
   HTML_DATA_URI: { score: 0.5, description: 'HTML link or image with inline data: content' },
 };
 

@@ -24,7 +24,7 @@ const symbols: Record<string, SymbolDef> = {
   MIME_MISSING_CLOSE_BOUNDARY: { score: 0.6, description: 'Multipart without its closing boundary' },
   MIME_BAD_BASE64: { score: 1.0, description: 'Base64 part with characters outside the alphabet or a broken length' },
   MIME_BAD_QP: { score: 0.7, description: 'Quoted-printable part with a stray "=" not followed by two hex digits' },
-  MIME_UNKNOWN_CHARSET: { score: 1.3, description: 'Text part in a charset nobody knows' },
+  MIME_UNKNOWN_CHARSET: { score: 1.4, description: 'Text part in a charset nobody knows' },
   MIME_TOO_DEEP: { score: 1.5, description: 'MIME nesting deeper than Thresher follows' },
   MIME_TOO_MANY_PARTS: { score: 1.5, description: 'More MIME parts than Thresher looks at' },
   MIME_DECODE_LIMIT: { score: 0.5, description: 'More encoded content than Thresher decodes; the rest was not read' },

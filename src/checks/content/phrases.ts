@@ -39,7 +39,7 @@ const MONEY_WORDS = [
 export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   {
     symbol: 'BODY_URGENCY',
-    score: 0.5,
+    score: 0.4,
     description: 'Urgency: act now, limited time, expires today (several languages)',
     phrases: [
       `act${_}now`, `act${_}fast`, `limited${_}time${_}(?:only|offer)`, `offer${_}expires`, `expires${_}(?:today|soon|in${_}24)`,
@@ -68,7 +68,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_MONEY_MAKING',
-    score: 0.6,
+    score: 0.5,
     description: 'Money making, income and credit offers (several languages)',
     phrases: [
       `make${_}money`, `earn${_}(?:extra${_})?(?:money|cash|\\$)`, `extra${_}income`, `work${_}from${_}home`, `financial${_}freedom`,
@@ -83,7 +83,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_ADVANCE_FEE',
-    score: 0.7,
+    score: 0.6,
     description: 'Advance-fee (419) fraud: inheritance, next of kin, transfer of funds (several languages)',
     phrases: [
       `next${_}of${_}kin`, `(?:late|deceased)${_}(?:husband|father|client|customer|mother|wife)`, `transfer${_}of${_}(?:the${_})?(?:sum|funds?)`,
@@ -95,7 +95,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_LOTTERY',
-    score: 0.2,
+    score: 0.0,
     description: 'Lottery or prize win: you have won, claim your prize (several languages)',
     phrases: [
       `you${_}(?:have${_}|['’]ve${_})?won`, `winning${_}(?:number|ticket|notification)`, `claim${_}your${_}(?:prize|reward|winnings|gift)`,
@@ -139,7 +139,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_GREETING_ADDRESS',
-    score: 0.2,
+    score: 0.0,
     description: 'A greeting to an e-mail address (Dear bob@example.com): written by a program, not a person',
     phrases: [`(?:dear|hello|hi|hallo|hola|olá|oi|bonjour|beste|lieber?|querid[oa]|prezad[oa])[,:]?${_}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){1,5}`],
   },
@@ -154,7 +154,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_SEX_BAIT',
-    score: 1.0,
+    score: 1.1,
     description: 'Sexual performance and explicit bait: male pilules, last longer in bed, satisfy her',
     phrases: [
       `pilules`, `libido`, `erections?`, `ejaculation`, `(?:rock|stay)${_}hard`, `(?:performance|last${_}longer|stamina)${_}in${_}bed`,
@@ -214,7 +214,7 @@ export const PHRASE_FAMILIES: readonly PhraseFamily[] = [
   },
   {
     symbol: 'BODY_CLICK_HERE',
-    score: 0.1,
+    score: 0.0,
     description: 'Click here (several languages)',
     phrases: [
       `click${_}(?:here|below|this${_}link|the${_}link)`, `klicken${_}sie${_}(?:hier|auf)`, `klik${_}(?:hier|op)`,

@@ -23,8 +23,8 @@ const MANY_DOMAINS = 12;
 
 const symbols: Record<string, SymbolDef> = {
   URL_IP_HOST: { score: 2.2, description: 'Link to a bare IP address' },
-  URL_SHORTENER: { score: 1.0, description: 'Link through a public URL shortener' },
-  URL_PHISH_MISMATCH: { score: 0.9, description: 'Link text shows one site while the link leads to another' },
+  URL_SHORTENER: { score: 1.1, description: 'Link through a public URL shortener' },
+  URL_PHISH_MISMATCH: { score: 0.7, description: 'Link text shows one site while the link leads to another' },
   // Hits ham (newsletters, digests) more often than spam in the corpus: evidence, not a score.
   URL_MANY_DOMAINS: { score: 0.0, description: `Links to ${MANY_DOMAINS} or more different sites` },
   URL_SUSPICIOUS_TLD: { score: 1.0, description: 'Link into a top-level domain mostly used for abuse' },
