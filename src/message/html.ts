@@ -5,7 +5,9 @@ export { decodeEntities } from './markup.js';
 
 // HTML as a reader sees it, in one pass over the markup: the text (tags removed, block tags
 // as line breaks, inline tags as nothing so `vi<b></b>agra` reads "viagra", script, style and
-// comments dropped, character references decoded), and for the HTML rules the anchors with
+// comments dropped, character references decoded; text hidden by style, coloured like its
+// background or in a tiny font left out, as it is the words spammers add for filters to read
+// and people not to), and for the HTML rules the anchors with
 // their text, the images, and how much text is visible, hidden or tiny (see css.ts). A bounded
 // element stack carries the styles; no regex runs on the markup.
 
@@ -53,12 +55,12 @@ export function renderHtml(html: string, maxAnchors: number): HtmlView {
   let lower: string | undefined; // for finding </script> case-insensitively, made once if needed
   const text = (from: number, to: number) => {
     const decoded = decodeEntities(html.slice(from, to));
-    out.push(decoded);
     const style = styles[styles.length - 1]!;
     const chars = countInk(decoded);
     if (style.hidden || sameColour(style)) view.invisibleChars += chars;
     else if (style.tiny) view.tinyChars += chars;
     else view.visibleChars += chars;
+    out.push(style.hidden || sameColour(style) || style.tiny ? ' ' : decoded);
     if (anchor !== undefined && anchor.text.length < MAX_ANCHOR_TEXT) anchor.text += decoded.slice(0, MAX_ANCHOR_TEXT);
   };
   const closeAnchor = () => {

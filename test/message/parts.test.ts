@@ -57,12 +57,14 @@ describe('partsOf: text and HTML', () => {
       + '<span style="color:#fff">whiteonwhite</span><font color="white">fontwhite</font>'
       + '<td style="background:#000;color:#fff">readable</td><p style="font-size:1px">tinytext</p>'
       + '<div style="visibility:hidden"><b>nested</b></div>after</body>';
-    const { htmlChars } = partsOf(eml(`Content-Type: text/html\n\n${html}`));
+    const { htmlChars, text } = partsOf(eml(`Content-Type: text/html\n\n${html}`));
     expect(htmlChars).toEqual({
       visible: 'Visiblewords'.length + 'readable'.length + 'after'.length,
       invisible: 'hidden1whiteonwhitefontwhitenested'.length,
       tiny: 'tinytext'.length,
     });
+    // The text is what a reader sees: hidden, same-coloured and tiny text are counted, not read.
+    expect(text.replace(/\s+/g, ' ')).toBe('Visible words readable after');
   });
 
   it('reads rgb() and named colours, em and pt sizes, opacity, and the hidden attribute; background images hide nothing', () => {
