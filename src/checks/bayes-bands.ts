@@ -27,6 +27,16 @@ const BANDS: readonly Band[] = [
   { symbol: 'BAYES_99', upTo: Infinity, score: 6.5 },
 ];
 
+/**
+ * BAYES_SUBJECT_SPAM: the message's Subject and From display-name tokens classified on their
+ * own. Padding a body with innocent text (novel excerpts, news) drags the whole message's
+ * probability down, but the subject still has to sell: on the development corpus, of the
+ * messages below 50 % overall, 13 spam and 2 ham have a subject and sender name at 95 % or more.
+ */
+export const SUBJECT_SPAM_FROM = 0.95;
+/** Token prefixes of the Subject and the From display name (header-tokens.ts). */
+export const SUBJECT_PREFIXES = ['s:', 'f:'] as const;
+
 /** Probability at or above which BAYES_999 is added to BAYES_99. */
 export const BAYES_999_FROM = 0.999;
 
@@ -41,6 +51,7 @@ export const BAYES_SYMBOLS: Readonly<Record<string, SymbolDef>> = Object.freeze(
     }),
   ),
   BAYES_999: { score: 1.6, description: `Bayes spam probability is ${percent(BAYES_999_FROM)} to 100% (on top of BAYES_99)` },
+  BAYES_SUBJECT_SPAM: { score: 2.0, description: `Bayes on the Subject and the From name alone: ${percent(SUBJECT_SPAM_FROM)} spam or more` },
 });
 
 /** The band symbols of a spam probability: one band, plus BAYES_999 at the very top. */

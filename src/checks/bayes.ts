@@ -6,7 +6,7 @@ import { classify } from '../bayes/classifier.js';
 import { learnId } from '../bayes/identity.js';
 import { tokenize } from '../bayes/tokenize.js';
 import type { Label, TokenStore } from '../store/tokens.js';
-import { BAYES_SYMBOLS, bandsOf } from './bayes-bands.js';
+import { BAYES_SYMBOLS, SUBJECT_PREFIXES, SUBJECT_SPAM_FROM, bandsOf } from './bayes-bands.js';
 
 /** Clues named in the detail, for the admin reading a verdict. */
 const DETAIL_CLUES = 3;
@@ -36,10 +36,14 @@ export function bayesCheck(settings: Readonly<BayesConfig>, store: TokenStore): 
       const totals = store.totals();
       if (totals.spam < settings.min_learned.spam || totals.ham < settings.min_learned.ham) return [];
       const t = tokens(message);
-      const { probability, clues } = classify(t, store.counts(t), totals);
+      const counts = store.counts(t);
+      const { probability, clues } = classify(t, counts, totals);
       const top = clues.slice(0, DETAIL_CLUES).map((c) => `${c.token}=${c.p.toFixed(2)}`);
       const detail = `p=${probability.toFixed(4)}${top.length > 0 ? `; ${top.join(', ')}` : ''}`;
-      return bandsOf(probability).map((symbol) => ({ symbol, detail }));
+      const hits = bandsOf(probability).map((symbol) => ({ symbol, detail }));
+      const subject = classify(t.filter((token) => SUBJECT_PREFIXES.some((p) => token.startsWith(p))), counts, totals);
+      if (subject.probability >= SUBJECT_SPAM_FROM) hits.push({ symbol: 'BAYES_SUBJECT_SPAM', detail: `p=${subject.probability.toFixed(4)}` });
+      return hits;
     },
     afterScan({ message, log }, result: Readonly<ScanResult>) {
       const auto = settings.autolearn;

@@ -49,9 +49,9 @@ describe('bandsOf', () => {
   });
 
   it('declares every band with its default score', () => {
-    expect(Object.keys(BAYES_SYMBOLS)).toEqual(['BAYES_00', 'BAYES_05', 'BAYES_20', 'BAYES_40', 'BAYES_45', 'BAYES_50', 'BAYES_60', 'BAYES_80', 'BAYES_95', 'BAYES_99', 'BAYES_999']);
+    expect(Object.keys(BAYES_SYMBOLS)).toEqual(['BAYES_00', 'BAYES_05', 'BAYES_20', 'BAYES_40', 'BAYES_45', 'BAYES_50', 'BAYES_60', 'BAYES_80', 'BAYES_95', 'BAYES_99', 'BAYES_999', 'BAYES_SUBJECT_SPAM']);
     // Scores fall below 50 % and rise above it; a confident spam verdict alone reaches the default spam threshold.
-    const scores = Object.values(BAYES_SYMBOLS).slice(0, -1).map((s) => s.score);
+    const scores = Object.values(BAYES_SYMBOLS).slice(0, -2).map((s) => s.score);
     expect(scores).toEqual([...scores].sort((a, b) => a - b));
     expect(BAYES_SYMBOLS.BAYES_00!.score).toBeLessThan(0);
     expect(BAYES_SYMBOLS.BAYES_40!.score).toBeLessThanOrEqual(0);
@@ -67,8 +67,20 @@ describe('bayes check', () => {
     const short = await scan(engineWith(bayesCheck(c.bayes, trained(20, 19))));
     expect(short.symbols).toEqual([]);
     const enough = await scan(engineWith(bayesCheck(c.bayes, trained(20, 20))));
-    expect(enough.symbols.map((s) => s.name)).toEqual(['BAYES_99', 'BAYES_999']);
+    expect(enough.symbols.map((s) => s.name)).toEqual(['BAYES_99', 'BAYES_999', 'BAYES_SUBJECT_SPAM']);
     expect(enough.symbols[0]!.detail).toMatch(/^p=(0\.999\d|1\.0000); buy=0\.99, /);
+  });
+
+  it('classifies the Subject and From name alone too: a spam subject over a padded body still shows', async () => {
+    const c = config({ min_learned: { spam: 5, ham: 5 } });
+    const check = bayesCheck(c.bayes, trained(30, 30));
+    const padded = msg('cheap pills 1000', 'the kernel patch review meeting is on thursday agenda 1000');
+    const result = await scan(engineWith(check), padded);
+    const names = result.symbols.map((s) => s.name);
+    expect(names).toContain('BAYES_SUBJECT_SPAM');
+    expect(names.some((n) => ['BAYES_99', 'BAYES_999', 'BAYES_95', 'BAYES_80'].includes(n))).toBe(false);
+    const ham = await scan(engineWith(check), hamText(1001));
+    expect(ham.symbols.map((s) => s.name)).not.toContain('BAYES_SUBJECT_SPAM');
   });
 
   it('finds ham as ham, and band scores can be overridden under scores:', async () => {
