@@ -49,7 +49,7 @@ describe('thresher learn', () => {
   });
 
   it('then check --json shows a BAYES_ symbol for new spam', async () => {
-    expect(await bayesSymbols()).toEqual(['BAYES_99', 'BAYES_999']);
+    expect(await bayesSymbols()).toEqual(['BAYES_99', 'BAYES_999', 'BAYES_SUBJECT_SPAM']);
   });
 
   it('learning the same messages again counts them once; as the other class moves them', async () => {
