@@ -16,7 +16,7 @@ const DETAIL_CLUES = 3;
  * of its spam probability, once enough of each class is learned. With autolearn on, learns the
  * message afterwards from its score without the BAYES_* symbols (so Bayes does not teach itself).
  */
-export function bayesCheck(settings: Readonly<BayesConfig>, store: TokenStore): Check {
+export function bayesCheck(settings: Readonly<BayesConfig>, store: TokenStore | undefined): Check {
   // Tokens computed for scoring are reused by autolearn; the entry goes with the message.
   const tokensOf = new WeakMap<Message, string[]>();
   const tokens = (message: Message) => {
@@ -33,6 +33,7 @@ export function bayesCheck(settings: Readonly<BayesConfig>, store: TokenStore): 
     symbols: { ...BAYES_SYMBOLS },
     needsBody: true,
     run({ message }: CheckContext) {
+      if (store === undefined) return []; // no token store (nothing learned, or it cannot be opened)
       const totals = store.totals();
       if (totals.spam < settings.min_learned.spam || totals.ham < settings.min_learned.ham) return [];
       const t = tokens(message);
@@ -47,7 +48,7 @@ export function bayesCheck(settings: Readonly<BayesConfig>, store: TokenStore): 
     },
     afterScan({ message, log }, result: Readonly<ScanResult>) {
       const auto = settings.autolearn;
-      if (!auto.enabled || result.failures.length > 0) return; // a failed check makes the score unreliable
+      if (store === undefined || !auto.enabled || result.failures.length > 0) return; // a failed check makes the score unreliable
       const own = result.symbols.filter((s) => s.name in BAYES_SYMBOLS).reduce((sum, s) => sum + s.score, 0);
       const score = result.score - own;
       const label: Label | undefined = score >= auto.spam_at ? 'spam' : score <= auto.ham_at ? 'ham' : undefined;

@@ -12,6 +12,6 @@ import { scanLimitCheck } from './scan-limit.js';
 
 /** The registry: every check Thresher runs, listed explicitly, built from the config. */
 export function builtinChecks(config: Readonly<Config>, deps: { tokens?: TokenStore } = {}): Check[] {
-  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled && deps.tokens ? [bayesCheck(config.bayes, deps.tokens)] : [])];
+  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : [])];
   return [...checks, ...ruleChecks(config.rules, checks)];
 }

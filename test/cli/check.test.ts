@@ -145,9 +145,22 @@ describe('thresher serve', () => {
 describe('thresher serve: checks that refuse their config', () => {
   it('exits 2 with one line naming the file and the problem, no stack trace', async () => {
     const config = write('clash.yaml', 'scores:\n  NO_SUCH_SYMBOL: 2\n');
-    const e = (await serve('--listen', 'inet:127.0.0.1:0', '--config', config).catch((x: unknown) => x)) as { code: number; stderr: string };
+    const data = join(dir, 'refused-data');
+    const e = (await run(process.execPath, [CLI, 'serve', '--data-dir', data, '--listen', 'inet:127.0.0.1:0', '--config', config]).catch((x: unknown) => x)) as { code: number; stderr: string };
     expect(e.code).toBe(2);
     expect(e.stderr).toBe(`thresher: ${config}: scores: unknown symbol NO_SUCH_SYMBOL\n`);
+    // A refused config leaves no state behind: the token store is opened only for a config that builds.
+    expect(existsSync(data)).toBe(false);
+  });
+});
+
+describe('Bayes scores without a learned store', () => {
+  it('config check and check accept scores for BAYES_* symbols before anything is learned', async () => {
+    const config = write('bayes-scores.yaml', 'scores:\n  BAYES_99: 4\n  BAYES_SUBJECT_SPAM: 1\n');
+    const { stdout } = await run(process.execPath, [CLI, 'config', 'check', config]);
+    expect(stdout).toBe(`${config}: OK\n`);
+    const out = JSON.parse((await check('--json', '--config', config, clean)).stdout) as { symbols: { name: string }[] };
+    expect(out.symbols.map((s) => s.name).filter((n) => n.startsWith('BAYES_'))).toEqual([]);
   });
 });
 
