@@ -14,6 +14,8 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = await loadConfig(opts.config);
   const { log, flush } = createLogger(config.log_level);
+  // A config the checks refuse stops here, before the token store is created.
+  createEngine(config, opts.config);
   // Bayes needs its token file; without it the server still runs, unlearned.
   let tokens: TokenStore | undefined;
   if (config.bayes.enabled) {
