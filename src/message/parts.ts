@@ -18,6 +18,8 @@ export type { Url } from './urls.js';
 
 /** Links kept per message: a newsletter has a few hundred, more only costs the URL rules time. */
 export const MAX_URLS = 500;
+/** Image alt texts kept per message. */
+export const MAX_ALTS = 32;
 
 export interface MessageParts {
   /** The text a reader sees, normalised (see textOf). */
@@ -28,6 +30,10 @@ export interface MessageParts {
   html: string[];
   /** Links from the text parts and the HTML anchors, at most MAX_URLS. */
   urls: Url[];
+  /** The first HTML part's <title>, shown by no mail client ('' if none). */
+  htmlTitle: string;
+  /** The alt texts of the HTML's images, at most MAX_ALTS. */
+  imageAlts: string[];
   /** `<img>` tags in the HTML plus image/* parts. */
   images: number;
   /** Non-white-space characters of the HTML parts, by how they are shown. */
@@ -69,7 +75,7 @@ export function partsOf(message: Message, log?: WarnLog): MessageParts {
 
 function emptyParts(): MessageParts {
   return {
-    text: '', plain: [], html: [], urls: [], images: 0, htmlChars: { visible: 0, invisible: 0, tiny: 0 },
+    text: '', plain: [], html: [], htmlTitle: '', imageAlts: [], urls: [], images: 0, htmlChars: { visible: 0, invisible: 0, tiny: 0 },
     htmlEventHandlers: 0, htmlDataUris: 0, plainChars: 0, attachments: [], defects: new Set(), partCount: 0, depth: 0,
   };
 }
@@ -109,6 +115,8 @@ function addLeaf(parts: MessageParts, leaf: Leaf, pieces: string[]): void {
   parts.html.push(decoded);
   const facts = renderHtml(decoded, MAX_URLS);
   pieces.push(facts.text);
+  if (parts.htmlTitle === '') parts.htmlTitle = facts.title;
+  for (const alt of facts.alts) if (parts.imageAlts.length < MAX_ALTS) parts.imageAlts.push(alt);
   parts.images += facts.images;
   parts.htmlChars.visible += facts.visibleChars;
   parts.htmlChars.invisible += facts.invisibleChars;

@@ -35,6 +35,17 @@ describe('tokenize', () => {
     expect(tokens).not.toContain('p');
   });
 
+  it('takes the HTML title and image alt texts as prefixed tokens, not as body words', () => {
+    const tokens = tokenize(msg([
+      'Content-Type: text/html',
+      '',
+      '<title>Weekly Reseller News</title><p>Hello</p><img src="x.gif" alt="Cheap Meds">',
+    ].join('\n')));
+    expect(tokens).toEqual(expect.arrayContaining(['t:weekly', 't:reseller', 't:news', 'alt:cheap', 'alt:meds', 'hello']));
+    expect(tokens).not.toContain('weekly');
+    expect(tokens).not.toContain('cheap');
+  });
+
   it('prefixes selected header fields: Subject, From display name, Reply-To domain, Content-Type, charset, mailer', () => {
     const tokens = tokenize(msg([
       'Subject: =?utf-8?B?' + Buffer.from('Gewinn sofort').toString('base64') + '?=',

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { decodeEntities, htmlToText } from '../../src/message/html.js';
+import { decodeEntities, htmlToText, renderHtml } from '../../src/message/html.js';
 import { Message } from '../../src/message/message.js';
 import { decodeCharset, decodeQuotedPrintable, decodeWords, parseContentType } from '../../src/message/mime.js';
 import { messageFromRaw } from '../../src/message/parse.js';
@@ -42,6 +42,16 @@ describe('htmlToText', () => {
     const html = '<html><head><style>p{color:red}</style><script type="x">var a="<p>";</script></head>'
       + '<body><p>Cheap <b>vi</b>agra<!-- hidden --></p><div title="a>b">now</div><SCRIPT>x</SCRIPT></body></html>';
     expect(htmlToText(html).trim().split(/\s+/)).toEqual(['Cheap', 'viagra', 'now']);
+  });
+
+  it('leaves out the <title>, which no mail client shows, wherever it stands; keeps the first one and image alt texts apart', () => {
+    const html = '<html><head><title>Re: &quot;lunch&quot;</title></head><body><p>Cheap pills</p>'
+      + '<img src="a.gif" alt="Buy &amp; save"><img src="b.gif"><title>A long novel about the war</title></body></html>';
+    const view = renderHtml(html, 10);
+    expect(view.text.trim().split(/\s+/)).toEqual(['Cheap', 'pills']);
+    expect(view.title).toBe('Re: "lunch"');
+    expect(view.alts).toEqual(['Buy & save']);
+    expect(view.images).toBe(2);
   });
 
   it('decodes entities and keeps a lone <', () => {
