@@ -1,5 +1,6 @@
 import type { Message } from '../message/message.js';
-import { rawTextOf, textOf } from '../message/text.js';
+import { partsOf } from '../message/parts.js';
+import { textOf } from '../message/text.js';
 import { headerTokens } from './header-tokens.js';
 import { urlHostTokens } from './url-tokens.js';
 
@@ -17,8 +18,11 @@ import { urlHostTokens } from './url-tokens.js';
 export const MAX_TOKENS = 1500;
 /** Characters of decoded text tokenized; the start of a message says what it is. */
 export const MAX_TEXT_CHARS = 60_000;
-/** Characters of the raw body searched for link hosts (HTML hrefs are not in the text). */
-export const MAX_RAW_URL_CHARS = 200_000;
+/**
+ * Characters of each decoded HTML part searched for link hosts: hrefs and image sources are
+ * not in the text. Decoded, not raw: a quoted-printable soft break splits a raw host in two.
+ */
+export const MAX_HTML_URL_CHARS = 200_000;
 /** Shorter words are mostly noise ("a", "i", stray letters). */
 const MIN_WORD_LENGTH = 2;
 /** Longer runs (base64 debris, hashes, tracking ids) become one "skip:" token by length. */
@@ -51,7 +55,7 @@ export function tokenize(message: Message): string[] {
   headerTokens(message, add);
   const text = textOf(message).slice(0, MAX_TEXT_CHARS).toLowerCase();
   urlHostTokens(text, add);
-  urlHostTokens(rawTextOf(message).slice(0, MAX_RAW_URL_CHARS).toLowerCase(), add);
+  for (const html of partsOf(message).html) urlHostTokens(html.slice(0, MAX_HTML_URL_CHARS).toLowerCase(), add);
   const words = wordsOf(text.includes('@') ? text.replace(ADDRESS, ' ') : text, add);
   for (let i = 0; i < words.length && out.size < MAX_TOKENS; i++) {
     for (let d = 1; d < OSB_WINDOW && i + d < words.length; d++) add(words[i]! + GAPS[d]! + words[i + d]!);

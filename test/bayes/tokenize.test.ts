@@ -105,6 +105,18 @@ describe('tokenize', () => {
     expect(tokens).toEqual(expect.arrayContaining(['u:secure.paypa1.example.com', 'ud:example.com', 'u:shop.example.co.uk', 'ud:example.co.uk']));
   });
 
+  it('reads hosts of hrefs and image sources from the decoded HTML: a quoted-printable soft break does not split them', () => {
+    const tokens = tokenize(msg([
+      'Content-Type: text/html',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      '<img src=3D"http://ww=',
+      'w.images.example.net/a.gif"><a href=3D"http://click.example.org/x">here</a>',
+    ].join('\n')));
+    expect(tokens).toEqual(expect.arrayContaining(['u:images.example.net', 'ud:example.net', 'u:click.example.org']));
+    expect(tokens.filter((t) => t.startsWith('u:'))).not.toContain('u:ww');
+  });
+
   it('turns over-long runs into one length token, and CJK runs into character pairs', () => {
     const tokens = tokenize(msg(`Subject: t\n\n${'x'.repeat(45)} 免费发票代开`));
     expect(tokens).toContain('skip:x40');
