@@ -113,7 +113,7 @@ export function renderHtml(html: string, maxAnchors: number): HtmlView {
       const end = lower.indexOf(`</${name}`, i);
       if (name === 'title' && !titled) {
         titled = true;
-        view.title = decodeEntities(html.slice(i, end < 0 ? html.length : end).slice(0, MAX_TITLE)).trim();
+        view.title = decodeEntities(html.slice(i, Math.min(end < 0 ? html.length : end, i + MAX_TITLE))).trim();
       }
       i = end < 0 ? html.length : tagEnd(html, end);
       continue;
