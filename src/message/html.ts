@@ -38,14 +38,14 @@ const MAX_ANCHOR_TEXT = 256;
 /** Characters of the title kept. */
 const MAX_TITLE = 256;
 /** Alt texts kept, and characters of each. */
-const MAX_ALTS = 32;
+export const MAX_ALTS = 32;
 const MAX_ALT = 256;
 
 /** Elements with no closing tag. */
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Event handlers phishing used to fake the status bar or run code; mail clients ignore them. */
 const EVENT_HANDLERS = new Set(['onload', 'onmouseover', 'onmouseout', 'onclick', 'onerror', 'onfocus', 'onsubmit']);
-/** Attributes read from tags: style ones, links, and event handlers (recorded as `on`). */
+/** Attributes read from tags: style ones, links, image alt texts, and event handlers (recorded as `on`). */
 const ATTRIBUTES = new Set([...STYLE_ATTRIBUTES, 'href', 'src', 'alt']);
 const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
 

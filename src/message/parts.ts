@@ -1,5 +1,5 @@
 import { describeAttachment, type Attachment } from './attachments.js';
-import { renderHtml } from './html.js';
+import { MAX_ALTS, renderHtml } from './html.js';
 import type { Message } from './message.js';
 import { decodeCharset, isKnownCharset } from './mime.js';
 import { walkMime, type Defect, type Leaf } from './mime-walk.js';
@@ -18,8 +18,6 @@ export type { Url } from './urls.js';
 
 /** Links kept per message: a newsletter has a few hundred, more only costs the URL rules time. */
 export const MAX_URLS = 500;
-/** Image alt texts kept per message. */
-export const MAX_ALTS = 32;
 
 export interface MessageParts {
   /** The text a reader sees, normalised (see textOf). */
@@ -32,7 +30,7 @@ export interface MessageParts {
   urls: Url[];
   /** The first HTML part's <title>, shown by no mail client ('' if none). */
   htmlTitle: string;
-  /** The alt texts of the HTML's images, at most MAX_ALTS. */
+  /** The alt texts of the HTML's images, at most MAX_ALTS for the whole message. */
   imageAlts: string[];
   /** `<img>` tags in the HTML plus image/* parts. */
   images: number;
