@@ -13,8 +13,7 @@ import { taggedSubject } from '../policy/header-plan.js';
 import { isSpam, statusValue, verdictHeaders } from '../policy/headers.js';
 import { PolicyBook, type EffectivePolicy } from '../policy/policies.js';
 import { createEngine } from './compose.js';
-import { openTokenFile, tokenFile } from './token-file.js';
-import type { TokenStore } from '../store/tokens.js';
+import { openTokenFileIfUsable } from './token-file.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -50,14 +49,9 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
   const config = await loadConfig(opts.config);
   // Bayes reads the token file if one was learned; check never creates state.
-  let tokens: TokenStore | undefined;
-  if (config.bayes.enabled) {
-    try {
-      tokens = openTokenFile(config, opts.dataDir, false);
-    } catch (err) {
-      process.stderr.write(`thresher: ${tokenFile(config, opts.dataDir)}: ${(err as Error).message}; scoring without Bayes\n`);
-    }
-  }
+  const tokens = openTokenFileIfUsable(config, opts.dataDir, false, (file, message) => {
+    process.stderr.write(`thresher: ${file}: ${message}; scoring without Bayes\n`);
+  });
   const engine = createEngine(config, opts.config, { tokens });
   const book = new PolicyBook(config);
   const log = pino({ level: 'warn' }, pino.destination(2));

@@ -2,8 +2,7 @@ import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server/server.js';
 import { createEngine } from './compose.js';
-import { openTokenFile, tokenFile } from './token-file.js';
-import type { TokenStore } from '../store/tokens.js';
+import { openTokenFileIfUsable } from './token-file.js';
 
 export interface ServeOptions {
   listen?: string[];
@@ -17,14 +16,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // A config the checks refuse stops here, before the token store is created.
   createEngine(config, opts.config);
   // Bayes needs its token file; without it the server still runs, unlearned.
-  let tokens: TokenStore | undefined;
-  if (config.bayes.enabled) {
-    try {
-      tokens = openTokenFile(config, opts.dataDir, true);
-    } catch (err) {
-      log.error({ file: tokenFile(config, opts.dataDir), err: (err as Error).message }, 'cannot open the Bayes token store; running without Bayes');
-    }
-  }
+  const tokens = openTokenFileIfUsable(config, opts.dataDir, true, (file, message) => {
+    log.error({ file, err: message }, 'cannot open the Bayes token store; running without Bayes');
+  });
   const engine = createEngine(config, opts.config, { tokens });
   const server = await startServer({ config, engine, log, listen: opts.listen });
   log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: engine.checks.map((c) => c.name) }, 'thresher ready');

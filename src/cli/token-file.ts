@@ -35,6 +35,26 @@ export function openTokenFile(config: Readonly<Config>, dataDir: string | undefi
 }
 
 /**
+ * The token store for the commands that score without Bayes when they must (serve, check):
+ * undefined when Bayes is off or nothing was learned, and when the store is unusable, after
+ * telling `onError` which file failed and why.
+ */
+export function openTokenFileIfUsable(
+  config: Readonly<Config>,
+  dataDir: string | undefined,
+  create: boolean,
+  onError: (file: string, message: string) => void,
+): SqliteTokenStore | undefined {
+  if (!config.bayes.enabled) return undefined;
+  try {
+    return openTokenFile(config, dataDir, create);
+  } catch (err) {
+    onError(tokenFile(config, dataDir), (err as Error).message);
+    return undefined;
+  }
+}
+
+/**
  * mkdir -p, one level at a time. Not mkdirSync's `recursive`: in Node 20 it loops forever
  * where mkdir keeps answering ENOENT (a path under /proc), and a server must not hang at start.
  */
