@@ -6,8 +6,9 @@ import { registrableDomain } from './url-tokens.js';
 
 // Header tokens for Bayes, each with a prefix naming its field. Only fields that describe the
 // sender's message are read: Subject (s:), the From display name (f:), the Reply-To domain
-// (rt:), the top-level Content-Type and charset (ct:, cs:) and the mailer (xm:); and two
-// fields of the HTML that are not its text: the <title> (t:) and the images' alt texts (alt:).
+// (rt:), the top-level Content-Type and charset (ct:, cs:), the mailer (xm:) and the shape of
+// the Message-ID (mid:, messageIdShape); and two fields of the HTML that are not its text: the
+// <title> (t:) and the images' alt texts (alt:).
 // Spam fills a title with novel text for filters to read; as plain words it would pass for
 // ham, with its prefix it is learned for what it is (5-fold on the development corpus: Bayes
 // alone catches 98.3 % of csdmc2010 spam at 0.5 % of ham flagged, 97.4 % with the title read
@@ -19,6 +20,9 @@ import { registrableDomain } from './url-tokens.js';
 
 /** Characters of one header value tokenized. */
 const MAX_HEADER_CHARS = 1000;
+/** Characters of a Message-ID's left-hand side looked at, and of its shape kept. */
+const MAX_ID_CHARS = 80;
+const MAX_SHAPE_CHARS = 30;
 /** Words taken from one field. */
 const MAX_FIELD_WORDS = 30;
 
@@ -49,9 +53,24 @@ export function headerTokens(message: Message, add: (token: string) => void): vo
   if (charset !== undefined) add(`cs:${charset.toLowerCase().slice(0, 40)}`);
   const mailer = first(message, 'x-mailer') ?? first(message, 'user-agent');
   if (mailer !== undefined) fieldWords('xm:', mailer, add);
+  add(`mid:${messageIdShape(first(message, 'message-id'))}`);
   const parts = partsOf(message);
   if (parts.htmlTitle !== '') fieldWords('t:', parts.htmlTitle, add);
   for (const alt of parts.imageAlts) fieldWords('alt:', alt, add);
+}
+
+/**
+ * The shape of the Message-ID's left-hand side: digit runs as 9, lower-case runs as a,
+ * upper-case runs as A, punctuation kept. Each mail program writes its own shape (Pine's
+ * `Pine.LNX.4.44.0209...`, Outlook's `001c01c2$...$...`, Postfix's queue-id stamp), and so
+ * does ratware; like the X-Mailer, it names the software that wrote the message. The
+ * right-hand side is a host name (and anonymised in the public corpora), so it is not read.
+ */
+export function messageIdShape(messageId: string | undefined): string {
+  if (messageId === undefined) return 'none';
+  const id = messageId.trim().replace(/^</, '');
+  const at = id.indexOf('@');
+  return (at < 0 ? id : id.slice(0, at)).slice(0, MAX_ID_CHARS).replace(/[0-9]+/g, '9').replace(/[a-z]+/g, 'a').replace(/[A-Z]+/g, 'A').slice(0, MAX_SHAPE_CHARS);
 }
 
 function first(message: Message, name: string): string | undefined {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { messageIdShape } from '../../src/bayes/header-tokens.js';
 import { MAX_TOKENS, tokenize } from '../../src/bayes/tokenize.js';
 import { registrableDomain } from '../../src/bayes/url-tokens.js';
 import { messageFromRaw } from '../../src/message/parse.js';
@@ -138,6 +139,27 @@ describe('tokenize', () => {
     const started = performance.now();
     tokenize(msg(`Subject: t\n\n${hostile}`));
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('messageIdShape', () => {
+  it('keeps the form of the left-hand side and drops the host', () => {
+    expect(messageIdShape('<Pine.LNX.4.44.0209181234560.1234-100000@host.example>')).toBe('Aa.A.9.9.9.9-9');
+    expect(messageIdShape('<001c01c25f3a$a1b2c3d0$0200a8c0@pc>')).toBe('9a9a9a9a$a9a9a9a9$9a9a9');
+    expect(messageIdShape(' <20020918200717.4A3FDEA27@zoo.example> ')).toBe('9.9A9A9');
+    expect(messageIdShape('no-at-sign')).toBe('a-a-a');
+    expect(messageIdShape(undefined)).toBe('none');
+  });
+
+  it('caps what it reads and what it keeps', () => {
+    expect(messageIdShape(`<${'a1'.repeat(500)}@x>`)).toHaveLength(30);
+  });
+
+  it('is a token of the message, the same for two ids of one program', () => {
+    const a = tokenize(messageFromRaw(Buffer.from('Message-ID: <20021001.AB12@a.example>\r\nSubject: x\r\n\r\nhello\r\n'), { maxScanBytes: 1 << 20, maxHeaders: 100 }));
+    const b = tokenize(messageFromRaw(Buffer.from('Message-ID: <19990101.ZZ9@b.example>\r\nSubject: x\r\n\r\nhello\r\n'), { maxScanBytes: 1 << 20, maxHeaders: 100 }));
+    expect(a).toContain('mid:9.A9');
+    expect(b).toContain('mid:9.A9');
   });
 });
 
