@@ -6,12 +6,13 @@ import { bodyCheck } from './content/body.js';
 import { headersCheck } from './content/headers.js';
 import { contentChecks } from './content/index.js';
 import { gtubeCheck } from './gtube.js';
+import { relayCheck } from './relay.js';
 import { listChecks } from './lists/index.js';
 import { ruleChecks } from './rules/index.js';
 import { scanLimitCheck } from './scan-limit.js';
 
 /** The registry: every check Thresher runs, listed explicitly, built from the config. */
 export function builtinChecks(config: Readonly<Config>, deps: { tokens?: TokenStore } = {}): Check[] {
-  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : [])];
+  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : [])];
   return [...checks, ...ruleChecks(config.rules, checks)];
 }

@@ -8,6 +8,7 @@ import { blockOf, emptyResult } from '../engine/result.js';
 import { mergeResult, runEarlyStages } from '../engine/scan.js';
 import type { Message } from '../message/message.js';
 import { messageFromRaw } from '../message/parse.js';
+import { setClientFromReceived } from '../message/received.js';
 import { decideFor, type Verdict } from '../policy/decide.js';
 import { taggedSubject } from '../policy/header-plan.js';
 import { isSpam, statusValue, verdictHeaders } from '../policy/headers.js';
@@ -21,6 +22,7 @@ export interface CheckOptions {
   from?: string;
   rcpt?: string[];
   ip?: string;
+  hostname?: string;
   helo?: string;
   dataDir?: string;
 }
@@ -47,6 +49,7 @@ interface Explained {
  */
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
+  if (opts.hostname !== undefined && opts.ip === undefined) throw new Error('--hostname names the client of --ip: give both');
   const config = await loadConfig(opts.config);
   // Bayes reads the token file if one was learned; check never creates state.
   const tokens = openTokenFileIfUsable(config, opts.dataDir, false, (file, message) => {
@@ -75,10 +78,14 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
 
 /** The server's path for one message: early stages (with blocks), recipient policies, end of message. */
 async function explain(message: Message, opts: CheckOptions, config: Readonly<Config>, engine: Engine, book: PolicyBook, log: Logger): Promise<Explained> {
+  // Without --ip, the client is the relay the message's Received headers say handed it in.
   if (opts.ip !== undefined) {
-    message.client = { hostname: 'unknown', address: opts.ip, port: 0, family: isIP(opts.ip) === 6 ? 'inet6' : 'inet' };
+    message.client = { hostname: opts.hostname ?? '', address: opts.ip, port: 0, family: isIP(opts.ip) === 6 ? 'inet6' : 'inet' };
+    message.helo = opts.helo;
+  } else {
+    setClientFromReceived(message);
+    if (opts.helo !== undefined) message.helo = opts.helo;
   }
-  message.helo = opts.helo;
   message.sender = { address: opts.from ?? '', args: [] };
   const result = emptyResult();
   const blocked = await runEarlyStages(engine, message, result, log);

@@ -32,10 +32,11 @@ program
   .option('-c, --config <file>', 'YAML configuration file')
   .option('--from <address>', 'envelope sender (MAIL FROM)')
   .option('--rcpt <address>', 'envelope recipient (RCPT TO; repeatable): selects policies', collect)
-  .option('--ip <address>', 'client IP address')
-  .option('--helo <name>', 'HELO name')
+  .option('--ip <address>', "client IP address (default: the relay in the message's Received headers)")
+  .option('--hostname <name>', 'reverse-DNS name of the --ip client; "unknown" for none (default: not known)')
+  .option('--helo <name>', "HELO name (default: the Received relay's)")
   .option('-d, --data-dir <dir>', 'directory of the Bayes token store (read only; default: data_dir of the config)')
-  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; helo?: string; dataDir?: string }) => {
+  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; hostname?: string; helo?: string; dataDir?: string }) => {
     process.exitCode = await check(files, opts);
   });
 

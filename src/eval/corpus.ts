@@ -6,6 +6,7 @@ import { tokenize } from '../bayes/tokenize.js';
 import { readMessages } from '../mailbox/read.js';
 import type { Message, ScanLimits } from '../message/message.js';
 import { messageFromRaw } from '../message/parse.js';
+import { setClientFromReceived } from '../message/received.js';
 import { cleanForEval } from './artefacts.js';
 import { messageId, sourceOf } from './sources.js';
 import type { Label } from './summary.js';
@@ -41,9 +42,11 @@ export interface LoadOptions {
 /**
  * The message as the milter would get it. Return-Path holds the MAIL FROM address the
  * delivering MTA saw; without one the sender is empty, as with `thresher check` without --from.
+ * The client and its HELO come from the Received header of the relay the site took it from.
  */
 export function evalMessage(raw: Buffer, limits: ScanLimits): Message {
   const message = messageFromRaw(raw, limits);
+  setClientFromReceived(message);
   const returnPath = message.header('return-path')[0] ?? '';
   message.sender = { address: /<([^<>\s]*)>/.exec(returnPath)?.[1] ?? returnPath.trim(), args: [] };
   return message;

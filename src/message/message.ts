@@ -31,6 +31,8 @@ export interface ScanLimits {
 export class Message {
   client: ClientInfo | undefined;
   helo: string | undefined;
+  /** The client logged in (SMTP AUTH) before MAIL: a user of this site, wherever it connects from. */
+  authenticated = false;
   sender: EnvelopeAddress | undefined;
   readonly recipients: EnvelopeAddress[] = [];
   /** Headers kept for scanning (at most maxHeaders, within maxScanBytes). */

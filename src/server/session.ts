@@ -183,6 +183,11 @@ export class Session {
     return this.macros.get(name);
   }
 
+  /** The MTA says the client authenticated (Postfix and Sendmail send {auth_authen} with MAIL). */
+  private authenticated(): boolean {
+    return (this.macro('auth_authen') ?? '') !== '';
+  }
+
   private expect(kind: string, ...states: SessionState[]): void {
     if (!states.includes(this.state)) {
       throw new SessionError('OUT_OF_ORDER', `${kind} not allowed in state ${this.state}`);
@@ -234,6 +239,7 @@ export class Session {
     const m = new Message(this.s.limits);
     m.client = this.client;
     m.helo = this.helo;
+    m.authenticated = this.authenticated();
     m.sender = { address: stripBrackets(address), args };
     this.message = m;
     this.msgResult = emptyResult();
@@ -304,7 +310,7 @@ export class Session {
       recipient: rcpt.address,
       sender: m.sender?.address ?? '',
       clientAddress: this.client?.address,
-      authenticated: (this.macro('auth_authen') ?? '') !== '',
+      authenticated: this.authenticated(),
     });
     if (this.msgPolicy !== undefined && policy.key !== this.msgPolicy.key && !this.agreed(noReplyFlag('rcpt'))) {
       this.o.log.info({ rcpt: rcpt.address, policy: policy.name, messagePolicy: this.msgPolicy.name }, 'recipient deferred to its own transaction: different policy');

@@ -104,6 +104,22 @@ describe('thresher check', () => {
     expect(JSON.parse(stdout).symbols).toContainEqual({ name: 'NOT_FULLY_SCANNED', score: 0 });
   });
 
+  it('takes the client from the Received relay of a saved message, or from --ip and --hostname', async () => {
+    const relayed = write(
+      'relayed.eml',
+      'Received: from mx.example.net (localhost [127.0.0.1]) by mx.example.net (Postfix) with ESMTP id 1\r\n' +
+        'Received: from WINPC (ppp-198-51-100-23.pool.example.com [198.51.100.23]) by mx.example.net (Postfix) with SMTP id 2\r\n' +
+        `${wellFormed}Subject: hi\r\n\r\nHello there.\r\n`,
+    );
+    const names = (stdout: string) => (JSON.parse(stdout) as { symbols: { name: string }[] }).symbols.map((s) => s.name).sort();
+    expect(names((await check('--json', relayed)).stdout)).toEqual(['HELO_NOT_FQDN', 'RDNS_DYNAMIC']);
+    expect(names((await check('--json', '--ip', '198.51.100.23', '--hostname', 'unknown', '--helo', 'mail.example.org', relayed)).stdout)).toEqual(['RDNS_NONE']);
+    expect(names((await check('--json', '--ip', '198.51.100.23', relayed)).stdout)).toEqual([]);
+    const err = (await check('--json', '--hostname', 'unknown', relayed).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain('--hostname');
+  });
+
   it('exits 1 and names a file it cannot read, after checking the others', async () => {
     const err = await check('--json', join(dir, 'missing.eml'), clean).catch((e: unknown) => e);
     const e = err as { code: number; stderr: string; stdout: string };

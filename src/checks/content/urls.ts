@@ -1,5 +1,6 @@
 import type { Check, Hit, SymbolDef } from '../../engine/check.js';
 import { partsOf } from '../../message/parts.js';
+import { LOCAL_IP } from '../../message/received.js';
 import { claimedHost, registrableDomain, topLevel } from './domains.js';
 import { imitatedBrand } from './lookalike.js';
 import { SHORTENERS, SUSPICIOUS_TLDS } from './url-lists.js';
@@ -15,8 +16,6 @@ import { SHORTENERS, SUSPICIOUS_TLDS } from './url-lists.js';
  */
 const LINK_REWRITERS = ['urldefense.proofpoint.com', 'urldefense.com', 'safelinks.protection.outlook.com', 'linkprotect.cudasvc.com', 'mimecast.com'];
 
-/** Private, loopback and link-local addresses: a device on the reader's own network, not a web site. */
-const LOCAL_IP = /^(?:10\.|127\.|192\.168\.|169\.254\.|172\.(?:1[6-9]|2[0-9]|3[01])\.|0\.|::1$|f[cd][0-9a-f]{2}:|fe80:)/;
 
 /** Distinct sites linked before a message counts as linking to many. */
 const MANY_DOMAINS = 12;
