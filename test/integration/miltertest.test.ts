@@ -57,6 +57,13 @@ describe('Thresher under libmilter miltertest (default thresholds)', () => {
     expect(out).toMatch(/^gtube: X-Spam-Result: .*GTUBE \(1000\.0\)/m);
   });
 
+  it('judges the client the MTA reports (no reverse DNS, bare-word HELO), and not an authenticated one', async () => {
+    const out = await expectScriptPasses('relay.lua', plain!, 'OK relay');
+    expect(out).toMatch(/^MTrelay1: X-Spam-Result: .*RDNS_NONE \(1\.0\)/m);
+    expect(out).toMatch(/^MTrelay1: X-Spam-Result: .*HELO_NOT_FQDN \(1\.5\)/m);
+    expect(out).toMatch(/^MTrelay2: X-Spam-Result: none$/m);
+  });
+
   it('deletes forged X-Spam-Status / X-Spam-Result headers and adds its own', async () => {
     const out = await expectScriptPasses('forged.lua', plain!, 'OK forged');
     expect(out).toContain('forged: deleted the sender\'s X-Spam-Status');

@@ -51,15 +51,21 @@ local function step(conn, what, opt, fn, ...)
 end
 
 -- Runs one message up to and including end-of-message; returns the eom reply.
--- msg = { id = "queue id", headers = { {name, value}, ... }, body = "..." }
+-- msg = { id = "queue id", headers = { {name, value}, ... }, body = "...",
+--         client = { name = "rDNS name", addr = "IP", helo = "HELO" } (optional), auth = "login" (optional) }
 function M.message(conn, msg, first)
   if first then
+    local c = msg.client or { name = "client.example", addr = "192.0.2.10", helo = "client.example" }
     mt.macro(conn, SMFIC_CONNECT, "j", "mx.thresher.test", "{daemon_name}", "miltertest",
-             "_", "client.example [192.0.2.10]", "{client_addr}", "192.0.2.10")
-    step(conn, "connect", SMFIP_NOCONNECT, mt.conninfo, "client.example", "192.0.2.10")
-    step(conn, "helo", SMFIP_NOHELO, mt.helo, "client.example")
+             "_", c.name .. " [" .. c.addr .. "]", "{client_addr}", c.addr)
+    step(conn, "connect", SMFIP_NOCONNECT, mt.conninfo, c.name, c.addr)
+    step(conn, "helo", SMFIP_NOHELO, mt.helo, c.helo)
   end
-  mt.macro(conn, SMFIC_MAIL, "i", msg.id, "{mail_addr}", "alice@sender.thresher.test")
+  if msg.auth then
+    mt.macro(conn, SMFIC_MAIL, "i", msg.id, "{mail_addr}", "alice@sender.thresher.test", "{auth_authen}", msg.auth)
+  else
+    mt.macro(conn, SMFIC_MAIL, "i", msg.id, "{mail_addr}", "alice@sender.thresher.test")
+  end
   step(conn, "mail", SMFIP_NOMAIL, mt.mailfrom, "<alice@sender.thresher.test>")
   mt.macro(conn, SMFIC_RCPT, "{rcpt_addr}", "bob@example.test")
   step(conn, "rcpt", SMFIP_NORCPT, mt.rcptto, "<bob@example.test>")
