@@ -6,8 +6,8 @@ import { bodyCheck } from './content/body.js';
 import { headersCheck } from './content/headers.js';
 import { contentChecks } from './content/index.js';
 import { gtubeCheck } from './gtube.js';
-import { relayCheck } from './relay.js';
 import { listChecks } from './lists/index.js';
+import { relayCheck } from './relay.js';
 import { ruleChecks } from './rules/index.js';
 import { scanLimitCheck } from './scan-limit.js';
 

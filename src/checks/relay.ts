@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Check, Hit, SymbolDef } from '../engine/check.js';
 import type { ClientInfo, Message } from '../message/message.js';
+import { parseIp, type IpAddress } from './lists/cidr.js';
 import { LOCAL_IP } from '../message/received.js';
 
 // The connecting client: its reverse-DNS name and its HELO. Mail servers have a stable,
@@ -66,10 +67,9 @@ const same = (a: readonly string[], b: readonly string[]) => a.every((x, i) => x
 
 const ADDRESS_LITERAL = /^\[(?:ipv6:)?([0-9a-f:.]{2,45})\]$/i;
 
-/** The HELO is an IP address (bracketed, as RFC 5321 wants, or bare); undefined if it is a name. */
-function heloAddress(helo: string): string | undefined {
-  const inner = ADDRESS_LITERAL.exec(helo)?.[1] ?? helo;
-  return isIP(inner) !== 0 ? inner : undefined;
+/** The HELO as an address (bracketed, as RFC 5321 wants, or bare); undefined if it is a name. */
+function heloAddress(helo: string): IpAddress | undefined {
+  return parseIp(ADDRESS_LITERAL.exec(helo)?.[1] ?? helo);
 }
 
 export function relayHits(message: Message): Hit[] {
@@ -82,8 +82,10 @@ export function relayHits(message: Message): Hit[] {
   const helo = message.helo?.trim();
   if (helo !== undefined && helo !== '') {
     const literal = heloAddress(helo);
+    const own = parseIp(client.address);
+    // Compared as numbers: one address has many spellings (2001:db8::5, ::ffff:192.0.2.5).
     if (literal === undefined && !helo.includes('.')) hits.push({ symbol: 'HELO_NOT_FQDN', detail: helo.slice(0, 100) });
-    else if (literal !== undefined && literal !== client.address) hits.push({ symbol: 'HELO_IP_MISMATCH', detail: helo.slice(0, 100) });
+    else if (literal !== undefined && (own === undefined || literal.v !== own.v || literal.n !== own.n)) hits.push({ symbol: 'HELO_IP_MISMATCH', detail: helo.slice(0, 100) });
   }
   return hits;
 }

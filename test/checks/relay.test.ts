@@ -47,6 +47,8 @@ describe('relay check', () => {
     expect(symbols(message({ address: '210.100.202.125', hostname: 'mx.example.net' }, '210.99.184.3'))).toEqual(['HELO_IP_MISMATCH']);
     expect(symbols(message({ address: '2001:db8::5', hostname: 'mx.example.net' }, '[IPv6:2001:db8::6]'))).toEqual(['HELO_IP_MISMATCH']);
     expect(symbols(message({ address: '192.0.2.5', hostname: 'mx.example.net' }, '[192.0.2.5]'))).toEqual([]);
+    expect(symbols(message({ address: '::ffff:192.0.2.5', hostname: 'mx.example.net' }, '[192.0.2.5]'))).toEqual([]);
+    expect(symbols(message({ address: '2001:db8:0:0::5', hostname: 'mx.example.net' }, '[IPv6:2001:db8::5]'))).toEqual([]);
   });
 
   it('says nothing of a well-named server, or when the name is not known', () => {
