@@ -164,6 +164,25 @@ describe('forged mailers', () => {
     expect(symbols(eml({ 'X-Mailer': 'Apple Mail (2.1085)' }))).not.toContain('HDR_FORGED_OUTLOOK');
   });
 
+  it('Thunderbird, SeaMonkey or Netscape without a Message-ID they write', () => {
+    const TB2 = 'Thunderbird 2.0.0.9 (Windows/20071031)';
+    // Ratware's fixed User-Agent over a timestamp ID (development corpus, csdmc2010 spam).
+    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<20090406130119.1090107@example.com>' }))).toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'X-Mailer': 'Mozilla 4.75 [en] (Win98; U)', 'Message-ID': '<00007dc93dd5$000072da$000064b4@example.com>' }))).toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<47A1B2C3.5060708@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'X-Mailer': 'Mozilla 4.75 [en] (Win98; U)', 'Message-ID': '<3D5E1A2B.C4D5E6F7@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    const TB91 = 'Mozilla/5.0 (X11; Linux x86_64; rv:91.0) Gecko/20100101 Thunderbird/91.4.0';
+    expect(symbols(eml({ 'User-Agent': TB91, 'Message-ID': '<6f1c2a3b-4d5e-6f70-8192-a3b4c5d6e7f8@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'User-Agent': TB91, 'Message-ID': '<20211201103000.4050607@example.com>' }))).toContain('HDR_FORGED_MOZILLA');
+    // A news gateway (Gmane) or Exchange Online writes its own ID for what Thunderbird posted.
+    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<hplc2d$2nh$1@dough.gmane.org>', 'X-Complaints-To': 'usenet@dough.gmane.org' }))).not.toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<aivb4e$npr$1@main.gmane.org>', Newsgroups: 'gmane.mail.spam.razor.user' }))).not.toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'User-Agent': TB91, 'Message-ID': '<DB8PR09MB370832A1BDA187238CCD6A5D957B9@DB8PR09MB3708.eurprd09.prod.outlook.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    // Browsers are not mail clients: webmail may pass their User-Agent on.
+    expect(symbols(eml({ 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0', 'Message-ID': '<1234.5678@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'User-Agent': 'WebService/1.1.15199 YMailNorrin Mozilla/5.0 (Windows NT 10.0) Gecko', 'Message-ID': '<151327143.2412159.1581586968416@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+  });
+
   it('Outlook Express with a boundary it never writes', () => {
     const id = '<000801c24a1f$c3f2e900$6401a8c0@pc17>';
     expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': id, 'Content-Type': 'multipart/alternative; boundary="b1_abc123"' }))).toContain('HDR_FORGED_OE_BOUNDARY');

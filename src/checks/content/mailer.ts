@@ -10,6 +10,9 @@ import { unfold } from '../../message/mime.js';
 //   Exchange header (Thread-Index, X-MimeOLE or X-MS-Has-Attach); without those the client
 //   wrote the ID itself.
 // - Outlook Express always writes multipart boundaries as "----=_NextPart_...".
+// - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>
+//   (a hex timestamp and a counter); Thunderbird 60 and later a UUID. A news gateway (Gmane)
+//   or Exchange Online writes its own ID for what the client posted, and says so in its headers.
 
 /** Message-IDs of Outlook and Outlook Express. */
 const OUTLOOK_MESSAGE_ID = /^<[0-9a-f]{8,12}\$[0-9a-f]{8}\$[0-9a-f]{8}\$?@[^<>\s]{1,255}>$/i;
@@ -20,6 +23,20 @@ const OUTLOOK_EXPRESS = /^microsoft outlook express \d/i;
 
 /** Headers that show Exchange or Outlook's MAPI layer handled the message. */
 const EXCHANGE_HEADERS = ['thread-index', 'x-mimeole', 'x-ms-has-attach', 'x-ms-tnef-correlator'];
+
+/** Message-IDs (left-hand side) of the Mozilla family of mail clients. */
+const MOZILLA_ID_LEFT = /^(?:[0-9a-f]{8}\.[0-9a-f]{1,8}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/**
+ * User-Agent or X-Mailer values of the Mozilla family: Thunderbird's own ("Thunderbird 2.0.0.9
+ * (Windows/20071031)"), Netscape 4's ("Mozilla 4.75 [en] (Win98; U)") and the Gecko mail
+ * clients' ("Mozilla/5.0 (...) Gecko/20100101 Thunderbird/91.4.0"). A browser's Gecko string
+ * (Firefox) is left out: webmail passes it on with an ID of its own.
+ */
+const MOZILLA_CLIENT = /^(?:(?:mozilla[- ])?thunderbird \d|icedove \d|seamonkey \d|mozilla[/ ]4\.\d{1,2} \[[a-z]{2}\]|mozilla\/5\.0 \([^()]{0,200}\) gecko\/\d{8}(?: (?:thunderbird|icedove|seamonkey|lightning)\/[\d.]{1,20}(?:[a-z]+\d*)?)*$)/i;
+/** Headers of a news gateway that posted the message under its own Message-ID. */
+const NEWS_HEADERS = ['newsgroups', 'nntp-posting-host', 'x-complaints-to', 'path'];
+/** Exchange Online's own Message-IDs: it replaces a client's ID when it submits the message. */
+const EXCHANGE_ONLINE_ID = /@[a-z0-9.-]{1,200}\.prod\.outlook\.com>$/i;
 
 const MAX_FIELD = 512;
 
@@ -35,6 +52,17 @@ export function forgedOutlookMessageId(message: Message): boolean {
   const id = first(message, 'message-id');
   if (id === undefined || OUTLOOK_MESSAGE_ID.test(id)) return false;
   return !EXCHANGE_HEADERS.some((h) => message.header(h).length > 0);
+}
+
+/** User-Agent or X-Mailer claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not one they write. */
+export function forgedMozillaMessageId(message: Message): boolean {
+  const client = first(message, 'user-agent') ?? first(message, 'x-mailer');
+  if (client === undefined || !MOZILLA_CLIENT.test(client)) return false;
+  const id = first(message, 'message-id');
+  if (id === undefined || EXCHANGE_ONLINE_ID.test(id)) return false;
+  const left = /^<([^<>@\s]{1,250})@/.exec(id)?.[1];
+  if (left !== undefined && MOZILLA_ID_LEFT.test(left)) return false;
+  return ![...NEWS_HEADERS, ...EXCHANGE_HEADERS].some((h) => message.header(h).length > 0);
 }
 
 /** X-Mailer claims Outlook Express but the top-level multipart boundary is not its "----=_NextPart_". */
