@@ -55,6 +55,15 @@ describe('missing and malformed Date, Message-ID, From', () => {
     }
   });
 
+  it('a date-time without a zone', () => {
+    expect(symbols(eml({ Date: 'Wed, 24 Jul 2002 20:03:30' }))).toContain('HDR_DATE_NO_ZONE');
+    expect(symbols(eml({ Date: 'Wed, 24 Jul 2002 20:03:30' }))).not.toContain('HDR_DATE_MALFORMED');
+    expect(symbols(eml({ Date: '24 Jul 2002 20:03 (PDT)' }))).toContain('HDR_DATE_NO_ZONE');
+    for (const zoned of ['Wed, 24 Jul 2002 20:03:30 -0700', 'Wed, 24 Jul 2002 20:03:30 GMT', 'Wed, 24 Jul 2002 20:03:30 -0700 (PDT)']) {
+      expect(symbols(eml({ Date: zoned })), zoned).not.toContain('HDR_DATE_NO_ZONE');
+    }
+  });
+
   it('a day name that is not the day of the date', () => {
     expect(symbols(eml({ Date: 'Mon, 22 Aug 2002 09:20:01 -0400' }))).toContain('HDR_DATE_WRONG_WEEKDAY');
     // The day name belongs to the local date, not the UTC one: 23:30 -0400 on Thursday is Friday in UTC.

@@ -41,6 +41,8 @@ interface ParsedDate {
   time: number;
   /** The day name as written matches the date (true when no day name was written). */
   weekdayMatches: boolean;
+  /** A zone was written (RFC 5322 requires one). */
+  zoned: boolean;
 }
 
 function parse(value: string): ParsedDate | undefined {
@@ -61,7 +63,7 @@ function parse(value: string): ParsedDate | undefined {
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
   const local = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
   const weekday = m[1] === undefined ? undefined : DAYS.indexOf(m[1].toLowerCase());
-  return { time: local - offset * 60_000, weekdayMatches: weekday === undefined || weekday === new Date(local).getUTCDay() };
+  return { time: local - offset * 60_000, weekdayMatches: weekday === undefined || weekday === new Date(local).getUTCDay(), zoned: m[8] !== undefined };
 }
 
 /**
@@ -70,6 +72,14 @@ function parse(value: string): ParsedDate | undefined {
  */
 export function parseMailDate(value: string): number | undefined {
   return parse(value)?.time;
+}
+
+/**
+ * A date-time without a zone ("Wed, 24 Jul 2002 20:03:30"): read as UTC by parseMailDate, but
+ * no mail client or MTA writes it; bulk-mail programs that fill in the date themselves do.
+ */
+export function lacksZone(value: string): boolean {
+  return parse(value)?.zoned === false;
 }
 
 /** A valid date-time whose day name is not the day of its date ("Mon, 22 Aug 2002"): made up by a program. */

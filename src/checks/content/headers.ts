@@ -4,7 +4,7 @@ import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
 import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
 import { registrableDomain } from './domains.js';
-import { hasWrongWeekday, parseMailDate, receivedTimes } from './dates.js';
+import { hasWrongWeekday, lacksZone, parseMailDate, receivedTimes } from './dates.js';
 import { forgedMozillaMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, ratwareMailer } from './mailer.js';
 import {
   encodedWords, exclamations, hasMoneyWords, hasRandomToken, hasRaw8bit, hasTrailingTag, isAdvertisementLabel, isAllCaps, scriptOfCharset,
@@ -33,6 +33,7 @@ const headerSymbols = {
   HDR_MISSING_FROM: { score: 1.5, description: 'No From header' },
   HDR_DATE_MALFORMED: { score: 3.0, description: 'Date is not an RFC 5322 date-time' },
   HDR_DATE_WRONG_WEEKDAY: { score: 3.0, description: "Date's day name is not the day of its date" },
+  HDR_DATE_NO_ZONE: { score: 1.5, description: 'Date has no time zone' },
   HDR_MESSAGE_ID_MALFORMED: { score: 1.8, description: 'Message-ID is not <id@domain>' },
   HDR_FROM_MALFORMED: { score: 2.2, description: 'From has no valid address' },
   HDR_DATE_FUTURE: { score: 2.0, description: 'Date is more than a day after the message was received' },
@@ -76,6 +77,7 @@ function dateHits(message: Message, add: (s: HeaderSymbol, detail?: string) => v
   const date = parseMailDate(value);
   if (date === undefined) return add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
   if (hasWrongWeekday(value)) add('HDR_DATE_WRONG_WEEKDAY', value.trim().slice(0, 60));
+  if (lacksZone(value)) add('HDR_DATE_NO_ZONE', value.trim().slice(0, 60));
   const received = receivedTimes(message);
   if (received === undefined) return;
   const hours = (t: number) => `${Math.round(Math.abs(date - t) / 3600_000)} h`;
