@@ -192,6 +192,15 @@ describe('forged mailers', () => {
     expect(symbols(eml({ 'User-Agent': 'WebService/1.1.15199 YMailNorrin Mozilla/5.0 (Windows NT 10.0) Gecko', 'Message-ID': '<151327143.2412159.1581586968416@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
   });
 
+  it('the AOL client sending from an account that is not AOL', () => {
+    const AOL = 'AOL 7.0 for Windows US sub 118';
+    expect(symbols(eml({ 'X-Mailer': AOL, From: 'Paul <prospect_111815@hotpop.com>' }))).toContain('HDR_FORGED_AOL');
+    expect(symbols(eml({ 'X-Mailer': AOL, From: 'ThosStew@aol.com' }))).not.toContain('HDR_FORGED_AOL');
+    expect(symbols(eml({ 'X-Mailer': 'AOL 5.0 for Mac sub 45', From: 'Jane <jane@cs.com>' }))).not.toContain('HDR_FORGED_AOL');
+    expect(symbols(eml({ 'X-Mailer': 'AOL Webmail 31226-STA', From: 'jane@aol.co.uk' }))).not.toContain('HDR_FORGED_AOL');
+    expect(symbols(eml({ 'X-Mailer': 'Apple Mail (2.1085)', From: 'jane@example.com' }))).not.toContain('HDR_FORGED_AOL');
+  });
+
   it('Outlook Express with a boundary it never writes', () => {
     const id = '<000801c24a1f$c3f2e900$6401a8c0@pc17>';
     expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': id, 'Content-Type': 'multipart/alternative; boundary="b1_abc123"' }))).toContain('HDR_FORGED_OE_BOUNDARY');

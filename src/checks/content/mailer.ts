@@ -1,5 +1,6 @@
 import type { Message } from '../../message/message.js';
 import { unfold } from '../../message/mime.js';
+import { firstMailbox } from './addresses.js';
 
 // Forged mail-client headers. Spam tools copy a well-known client's X-Mailer but not the
 // rest of its fingerprint. Only fingerprints that are stable over every version seen are used:
@@ -13,6 +14,8 @@ import { unfold } from '../../message/mime.js';
 // - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>
 //   (a hex timestamp and a counter); Thunderbird 60 and later a UUID. A news gateway (Gmane)
 //   or Exchange Online writes its own ID for what the client posted, and says so in its headers.
+// - The AOL client ("AOL 7.0 for Windows US sub 118") sends only through AOL, from an AOL
+//   account, so its From is an AOL-family address.
 
 /** Message-IDs of Outlook and Outlook Express. */
 const OUTLOOK_MESSAGE_ID = /^<[0-9a-f]{8,12}\$[0-9a-f]{8}\$[0-9a-f]{8}\$?@[^<>\s]{1,255}>$/i;
@@ -37,6 +40,11 @@ const MOZILLA_CLIENT = /^(?:(?:mozilla[- ])?thunderbird \d|icedove \d|seamonkey 
 const NEWS_HEADERS = ['newsgroups', 'nntp-posting-host', 'x-complaints-to', 'path'];
 /** Exchange Online's own Message-IDs: it replaces a client's ID when it submits the message. */
 const EXCHANGE_ONLINE_ID = /@[a-z0-9.-]{1,200}\.prod\.outlook\.com>$/i;
+
+/** X-Mailer values of the AOL client and AOL's webmail. */
+const AOL_MAILER = /^aol (?:\d|webmail)/i;
+/** Domains of AOL's mail accounts, past and present (AOL, AIM, CompuServe, Netscape, Verizon). */
+const AOL_DOMAIN = /(?:^|\.)(?:aol\.(?:com|[a-z]{2}|co\.[a-z]{2})|aim\.com|cs\.com|compuserve\.com|netscape\.net|wmconnect\.com|verizon\.net|love\.com|games\.com|ygm\.com)$/;
 
 const MAX_FIELD = 512;
 
@@ -63,6 +71,14 @@ export function forgedMozillaMessageId(message: Message): boolean {
   const left = /^<([^<>@\s]{1,250})@/.exec(id)?.[1];
   if (left !== undefined && MOZILLA_ID_LEFT.test(left)) return false;
   return ![...NEWS_HEADERS, ...EXCHANGE_HEADERS].some((h) => message.header(h).length > 0);
+}
+
+/** X-Mailer claims the AOL client but From is not an AOL account. */
+export function forgedAolFrom(message: Message): boolean {
+  const mailer = first(message, 'x-mailer');
+  if (mailer === undefined || !AOL_MAILER.test(mailer)) return false;
+  const from = first(message, 'from');
+  return from !== undefined && !AOL_DOMAIN.test(firstMailbox(from).domain);
 }
 
 /** X-Mailer claims Outlook Express but the top-level multipart boundary is not its "----=_NextPart_". */
