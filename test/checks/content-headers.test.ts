@@ -201,6 +201,16 @@ describe('forged mailers', () => {
     expect(symbols(eml({ 'X-Mailer': 'Apple Mail (2.1085)', From: 'jane@example.com' }))).not.toContain('HDR_FORGED_AOL');
   });
 
+  it("Outlook's Message-ID or X-MSMail-Priority on mail that names no client", () => {
+    const id = '<000801c24a1f$c3f2e900$6401a8c0@pc17>';
+    expect(symbols(eml({ 'Message-ID': id }))).toContain('HDR_OUTLOOK_ID_NO_MAILER');
+    expect(symbols(eml({ 'Message-ID': id, 'X-Mailer': 'Microsoft Outlook Express 6.00.2600.0000' }))).not.toContain('HDR_OUTLOOK_ID_NO_MAILER');
+    expect(symbols(eml({ 'Message-ID': id, 'Thread-Index': 'AcJKH8PyKQ==' }))).not.toContain('HDR_OUTLOOK_ID_NO_MAILER');
+    expect(symbols(eml({}))).not.toContain('HDR_OUTLOOK_ID_NO_MAILER');
+    expect(symbols(eml({ 'X-MSMail-Priority': 'Normal' }))).toContain('HDR_MSMAIL_PRIORITY_NO_MAILER');
+    expect(symbols(eml({ 'X-MSMail-Priority': 'Normal', 'X-MimeOLE': 'Produced By Microsoft MimeOLE V6.00.2600.0000' }))).not.toContain('HDR_MSMAIL_PRIORITY_NO_MAILER');
+  });
+
   it('Outlook Express with a boundary it never writes', () => {
     const id = '<000801c24a1f$c3f2e900$6401a8c0@pc17>';
     expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': id, 'Content-Type': 'multipart/alternative; boundary="b1_abc123"' }))).toContain('HDR_FORGED_OE_BOUNDARY');

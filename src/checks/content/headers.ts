@@ -5,7 +5,9 @@ import { textOf } from '../../message/text.js';
 import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
 import { registrableDomain } from './domains.js';
 import { hasWrongWeekday, lacksZone, parseMailDate, receivedTimes } from './dates.js';
-import { forgedAolFrom, forgedMozillaMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, ratwareMailer } from './mailer.js';
+import {
+  forgedAolFrom, forgedMozillaMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdWithoutMailer, ratwareMailer,
+} from './mailer.js';
 import {
   encodedWords, exclamations, hasMoneyWords, hasRandomToken, hasRaw8bit, hasTrailingTag, isAdvertisementLabel, isAllCaps, scriptOfCharset,
 } from './subject.js';
@@ -44,6 +46,8 @@ const headerSymbols = {
   HDR_FORGED_OUTLOOK: { score: 3.1, description: 'X-Mailer claims Outlook but the Message-ID is not one Outlook writes' },
   HDR_FORGED_MOZILLA: { score: 2.0, description: 'User-Agent claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not one they write' },
   HDR_FORGED_AOL: { score: 2.0, description: 'X-Mailer claims the AOL client but From is not an AOL account' },
+  HDR_OUTLOOK_ID_NO_MAILER: { score: 1.5, description: "Message-ID in Outlook's form but no X-Mailer, User-Agent or Exchange header" },
+  HDR_MSMAIL_PRIORITY_NO_MAILER: { score: 1.0, description: "Outlook's X-MSMail-Priority but no X-Mailer, User-Agent or Exchange header" },
   HDR_FORGED_OE_BOUNDARY: { score: 1.6, description: 'X-Mailer claims Outlook Express but the MIME boundary is not its own' },
   HDR_SUBJECT_CAPS: { score: 1.5, description: 'Subject is all capitals' },
   HDR_SUBJECT_EXCLAIM: { score: 0.2, description: 'Subject has three or more exclamation marks' },
@@ -153,6 +157,8 @@ function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) =>
   if (forgedOutlookExpressBoundary(message)) add('HDR_FORGED_OE_BOUNDARY');
   if (forgedMozillaMessageId(message)) add('HDR_FORGED_MOZILLA');
   if (forgedAolFrom(message)) add('HDR_FORGED_AOL');
+  if (outlookIdWithoutMailer(message)) add('HDR_OUTLOOK_ID_NO_MAILER');
+  if (msMailPriorityWithoutMailer(message)) add('HDR_MSMAIL_PRIORITY_NO_MAILER');
   const priority = firstValue(message, 'x-priority');
   if (priority !== undefined && /^\s*1\b/.test(priority) && !['x-mailer', 'user-agent'].some((h) => message.header(h).length > 0)) {
     add('HDR_PRIORITY_NO_MAILER');

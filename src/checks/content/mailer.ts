@@ -14,6 +14,9 @@ import { firstMailbox } from './addresses.js';
 // - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>
 //   (a hex timestamp and a counter); Thunderbird 60 and later a UUID. A news gateway (Gmane)
 //   or Exchange Online writes its own ID for what the client posted, and says so in its headers.
+// - Outlook and Outlook Express name themselves: X-Mailer, or X-MimeOLE and Thread-Index when
+//   Exchange carried the mail. Their Message-ID form or their X-MSMail-Priority field without
+//   any of those was copied by another program.
 // - The AOL client ("AOL 7.0 for Windows US sub 118") sends only through AOL, from an AOL
 //   account, so its From is an AOL-family address.
 
@@ -79,6 +82,22 @@ export function forgedAolFrom(message: Message): boolean {
   if (mailer === undefined || !AOL_MAILER.test(mailer)) return false;
   const from = first(message, 'from');
   return from !== undefined && !AOL_DOMAIN.test(firstMailbox(from).domain);
+}
+
+/** Headers by which Outlook, Outlook Express or Exchange name themselves. */
+const MICROSOFT_CLIENT_HEADERS = ['x-mailer', 'user-agent', 'x-mimeole', 'thread-index'];
+
+const namesMicrosoftClient = (message: Message) => MICROSOFT_CLIENT_HEADERS.some((h) => message.header(h).length > 0);
+
+/** An Outlook-form Message-ID (<hex$hex$hex@host>) on mail that names no client at all. */
+export function outlookIdWithoutMailer(message: Message): boolean {
+  const id = first(message, 'message-id');
+  return id !== undefined && OUTLOOK_MESSAGE_ID.test(id) && !namesMicrosoftClient(message);
+}
+
+/** Outlook's X-MSMail-Priority field on mail that names no client at all. */
+export function msMailPriorityWithoutMailer(message: Message): boolean {
+  return message.header('x-msmail-priority').length > 0 && !namesMicrosoftClient(message);
 }
 
 /** X-Mailer claims Outlook Express but the top-level multipart boundary is not its "----=_NextPart_". */
