@@ -82,6 +82,15 @@ describe('shouting and exclamation marks', () => {
     expect(symbolsOf(`${HAM} Great! Thanks! See you!`)).not.toContain('BODY_EXCLAIM');
   });
 
+  it('a hash buster: a line of random letters', () => {
+    expect(hits(eml(`${HAM}\n\nnaorwnwbxbsttgvelamusbs\n`)).get('BODY_HASH_BUSTER')).toBe('naorwnwbxbsttgvelamusbs');
+    expect(symbolsOf(`${HAM}\n  ewidvtdksrvaptnjsvsgeqcpafu  \n-- \nsignature`)).toContain('BODY_HASH_BUSTER');
+    // Long words on a line of their own, and random letters inside a sentence, are not.
+    expect(symbolsOf(`${HAM}\n\ninternationalization\nunsubscribe\n`)).not.toContain('BODY_HASH_BUSTER');
+    expect(symbolsOf(`${HAM} naorwnwbxbsttgvelamusbs is the code.`)).not.toContain('BODY_HASH_BUSTER');
+    expect(symbolsOf(`${HAM}\n\nNaorwnwbxbsttgvelamusbs\n`)).not.toContain('BODY_HASH_BUSTER');
+  });
+
   it('a reply quoting three or more lines of the earlier message', () => {
     const reply = 'Sounds good.\n\nOn Monday Bob wrote:\n> the build is red\n> since the merge\n>\n> can you look?\n';
     expect(symbolsOf(reply)).toContain('BODY_QUOTES_REPLY');
@@ -145,6 +154,8 @@ describe('hostile bodies', () => {
       `$${'1,000'.repeat(1 << 18)}`,
       `verify${' your'.repeat(1 << 18)}`,
       'а'.repeat(1 << 20) + 'a'.repeat(1 << 20),
+      'x'.repeat(1 << 20),
+      'abcdefghijklmnop\n'.repeat(1 << 16),
     ];
     for (const body of bodies) {
       const started = performance.now();

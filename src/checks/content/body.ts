@@ -29,12 +29,23 @@ const MANY_EXCLAMATIONS = 10;
 /** ... and at least one for every this many words. */
 const WORDS_PER_EXCLAMATION = 15;
 
+/**
+ * A line that is one run of small letters, long enough not to be a word: where a hash buster
+ * (random letters that make every copy unique to checksum filters) sits. Anchored per line
+ * and bounded: linear.
+ */
+const LETTER_LINE = /^[ \t]{0,8}([a-z]{12,60})[ \t]{0,8}$/gm;
+/** Random letters have few vowels or long consonant runs; words of that length have neither. */
+const FEW_VOWELS = 0.3;
+const CONSONANT_RUN = /[^aeiouy]{5}/;
+
 const bodySymbols: Record<string, SymbolDef> = {
   BODY_DISGUISED_WORD: { score: 2.5, description: 'A spam word disguised: letters split apart (V.i.a.g.r.a) or digits for letters (v1agra)' },
   BODY_SPLIT_LETTERS: { score: 0.3, description: 'A word written as separate letters (F R E E D O M)' },
   BODY_MIXED_SCRIPT: { score: 1.5, description: 'A word mixing Latin with Cyrillic or Greek look-alike letters' },
   BODY_SHOUTING: { score: 1.0, description: 'Most words are in capitals' },
   BODY_EXCLAIM: { score: 1.0, description: 'Many exclamation marks' },
+  BODY_HASH_BUSTER: { score: 2.0, description: 'A line of random letters that makes each copy unique (a hash buster)' },
   BODY_QUOTES_REPLY: { score: -1.3, description: 'Quotes an earlier message: 3 or more lines starting with ">" in a plain text part' },
   ...Object.fromEntries(PHRASE_FAMILIES.map((f) => [f.symbol, { score: f.score, description: f.description }])),
 };
@@ -112,11 +123,29 @@ export const bodyCheck: Check = {
     if (stats.exclamations >= MANY_EXCLAMATIONS && stats.exclamations * WORDS_PER_EXCLAMATION >= stats.words) {
       hits.push({ symbol: 'BODY_EXCLAIM', detail: `${stats.exclamations}` });
     }
+    const buster = hashBuster([...partsOf(message, log).plain.map((part) => part.slice(0, MAX_BODY_TEXT)), text]);
+    if (buster !== undefined) hits.push({ symbol: 'BODY_HASH_BUSTER', detail: buster.slice(0, 40) });
     for (const { symbol, phrase } of findPhrases(text.toLowerCase())) hits.push({ symbol, detail: phrase.slice(0, 40).replace(/\s/g, ' ') });
     if (quotesEarlierMessage(partsOf(message, log).plain)) hits.push({ symbol: 'BODY_QUOTES_REPLY' });
     return hits;
   },
 };
+
+/**
+ * The first line of random small letters ("naorwnwbxbsttgvelamusbs") in the texts, or
+ * undefined. Given the plain text parts as decoded, where lines are kept, and the text a
+ * reader sees (HTML rendered), where only paragraphs are.
+ */
+export function hashBuster(texts: readonly string[]): string | undefined {
+  for (const text of texts) {
+    for (const m of text.matchAll(LETTER_LINE)) {
+      const letters = m[1]!;
+      const vowels = letters.replace(/[^aeiouy]/g, '').length;
+      if (vowels < letters.length * FEW_VOWELS || CONSONANT_RUN.test(letters)) return letters;
+    }
+  }
+  return undefined;
+}
 
 /**
  * A reply quoting the message it answers: spam seldom does (0.4 % of the development spam, 56 %
