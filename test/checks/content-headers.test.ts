@@ -211,6 +211,21 @@ describe('forged mailers', () => {
     expect(symbols(eml({ 'X-MSMail-Priority': 'Normal', 'X-MimeOLE': 'Produced By Microsoft MimeOLE V6.00.2600.0000' }))).not.toContain('HDR_MSMAIL_PRIORITY_NO_MAILER');
   });
 
+  it("an Outlook Message-ID whose time is not the Date's", () => {
+    const OE = 'Microsoft Outlook Express 6.00.2600.0000';
+    // Written at the Date (22 Aug 2002 13:20:01 UTC): FILETIME 01c249de 9e779680.
+    const written = '<000801c249de$9e779680$6401a8c0@pc17>';
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': written }))).not.toContain('HDR_OUTLOOK_ID_TIME');
+    // Outlook 2007's form, with a trailing "$", and the same time.
+    expect(symbols(eml({ 'X-Mailer': 'Microsoft Office Outlook 12.0', 'Message-ID': '<000001c249de$9e779680$1aaeedf0$@example.com>' }))).not.toContain('HDR_OUTLOOK_ID_TIME');
+    // Random hex in the form, as ratware writes it.
+    const made = '<0000157a3c2d$00004b1f$00007e6a@example.com>';
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': made }))).toContain('HDR_OUTLOOK_ID_TIME');
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': made, Date: undefined, Received: undefined }))).not.toContain('HDR_OUTLOOK_ID_TIME');
+    // A Date set wrong by hand, but the first hop agrees with the ID's time.
+    expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': written, Date: 'Sun, 25 Aug 2002 09:20:01 -0400' }))).not.toContain('HDR_OUTLOOK_ID_TIME');
+  });
+
   it('Outlook Express with a boundary it never writes', () => {
     const id = '<000801c24a1f$c3f2e900$6401a8c0@pc17>';
     expect(symbols(eml({ 'X-Mailer': OE, 'Message-ID': id, 'Content-Type': 'multipart/alternative; boundary="b1_abc123"' }))).toContain('HDR_FORGED_OE_BOUNDARY');

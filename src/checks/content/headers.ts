@@ -6,7 +6,7 @@ import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
 import { registrableDomain } from './domains.js';
 import { hasWrongWeekday, lacksZone, parseMailDate, receivedTimes } from './dates.js';
 import {
-  forgedAolFrom, forgedMozillaMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdWithoutMailer, ratwareMailer,
+  forgedAolFrom, forgedMozillaMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdTimeOff, outlookIdWithoutMailer, ratwareMailer,
 } from './mailer.js';
 import {
   encodedWords, exclamations, hasMoneyWords, hasRandomToken, hasRaw8bit, hasTrailingTag, isAdvertisementLabel, isAllCaps, scriptOfCharset,
@@ -46,6 +46,7 @@ const headerSymbols = {
   HDR_FORGED_OUTLOOK: { score: 3.1, description: 'X-Mailer claims Outlook but the Message-ID is not one Outlook writes' },
   HDR_FORGED_MOZILLA: { score: 2.0, description: 'User-Agent claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not one they write' },
   HDR_FORGED_AOL: { score: 2.0, description: 'X-Mailer claims the AOL client but From is not an AOL account' },
+  HDR_OUTLOOK_ID_TIME: { score: 2.0, description: "Message-ID in Outlook's form but its time is not the Date's (made up)" },
   HDR_OUTLOOK_ID_NO_MAILER: { score: 1.5, description: "Message-ID in Outlook's form but no X-Mailer, User-Agent or Exchange header" },
   HDR_MSMAIL_PRIORITY_NO_MAILER: { score: 1.0, description: "Outlook's X-MSMail-Priority but no X-Mailer, User-Agent or Exchange header" },
   HDR_FORGED_OE_BOUNDARY: { score: 1.6, description: 'X-Mailer claims Outlook Express but the MIME boundary is not its own' },
@@ -158,6 +159,8 @@ function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) =>
   if (forgedMozillaMessageId(message)) add('HDR_FORGED_MOZILLA');
   if (forgedAolFrom(message)) add('HDR_FORGED_AOL');
   if (outlookIdWithoutMailer(message)) add('HDR_OUTLOOK_ID_NO_MAILER');
+  const idTimeOff = outlookIdTimeOff(message);
+  if (idTimeOff !== undefined) add('HDR_OUTLOOK_ID_TIME', `${idTimeOff} h`);
   if (msMailPriorityWithoutMailer(message)) add('HDR_MSMAIL_PRIORITY_NO_MAILER');
   const priority = firstValue(message, 'x-priority');
   if (priority !== undefined && /^\s*1\b/.test(priority) && !['x-mailer', 'user-agent'].some((h) => message.header(h).length > 0)) {

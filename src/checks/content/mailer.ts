@@ -1,6 +1,7 @@
 import type { Message } from '../../message/message.js';
 import { unfold } from '../../message/mime.js';
 import { firstMailbox } from './addresses.js';
+import { parseMailDate, receivedTimes } from './dates.js';
 
 // Forged mail-client headers. Spam tools copy a well-known client's X-Mailer but not the
 // rest of its fingerprint. Only fingerprints that are stable over every version seen are used:
@@ -14,6 +15,10 @@ import { firstMailbox } from './addresses.js';
 // - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>
 //   (a hex timestamp and a counter); Thunderbird 60 and later a UUID. A news gateway (Gmane)
 //   or Exchange Online writes its own ID for what the client posted, and says so in its headers.
+// - The Message-ID of Outlook and Outlook Express holds the time it was written: after a
+//   4-hex counter, a Windows FILETIME in hex (high and low 32 bits, split by "$"). Ratware
+//   fills the form with random hex, so the time is not the Date's (SpamAssassin's
+//   MSGID_OUTLOOK_INVALID reads it the same way).
 // - Outlook and Outlook Express name themselves: X-Mailer, or X-MimeOLE and Thread-Index when
 //   Exchange carried the mail. Their Message-ID form or their X-MSMail-Priority field without
 //   any of those was copied by another program.
@@ -43,6 +48,13 @@ const MOZILLA_CLIENT = /^(?:(?:mozilla[- ])?thunderbird \d|icedove \d|seamonkey 
 const NEWS_HEADERS = ['newsgroups', 'nntp-posting-host', 'x-complaints-to', 'path'];
 /** Exchange Online's own Message-IDs: it replaces a client's ID when it submits the message. */
 const EXCHANGE_ONLINE_ID = /@[a-z0-9.-]{1,200}\.prod\.outlook\.com>$/i;
+
+/** An Outlook-form Message-ID with its time: FILETIME high and low 32 bits. */
+const OUTLOOK_ID_TIME = /^<[0-9a-f]{4}([0-9a-f]{8})\$([0-9a-f]{8})\$[0-9a-f]{8}\$?@/i;
+/** Milliseconds from the FILETIME epoch (1601-01-01) to the Unix epoch. */
+const FILETIME_TO_UNIX_MS = 11_644_473_600_000;
+/** How far the ID's time may be from the Date and the first hop: about SpamAssassin's 250 units of 2^32 ticks. */
+const OUTLOOK_ID_SLACK_MS = 30 * 3600_000;
 
 /** X-Mailer values of the AOL client and AOL's webmail. */
 const AOL_MAILER = /^aol (?:\d|webmail)/i;
@@ -82,6 +94,22 @@ export function forgedAolFrom(message: Message): boolean {
   if (mailer === undefined || !AOL_MAILER.test(mailer)) return false;
   const from = first(message, 'from');
   return from !== undefined && !AOL_DOMAIN.test(firstMailbox(from).domain);
+}
+
+/**
+ * Hours between the time in an Outlook-form Message-ID and both the Date and the earliest
+ * Received hop, when it is more than OUTLOOK_ID_SLACK_MS from each; else undefined.
+ */
+export function outlookIdTimeOff(message: Message): number | undefined {
+  const id = first(message, 'message-id');
+  const m = id === undefined ? null : OUTLOOK_ID_TIME.exec(id);
+  if (m === null) return undefined;
+  const written = (parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16)) / 10_000 - FILETIME_TO_UNIX_MS;
+  const dateValue = first(message, 'date');
+  const candidates = [dateValue === undefined ? undefined : parseMailDate(dateValue), receivedTimes(message)?.earliest];
+  const offs = candidates.filter((t): t is number => t !== undefined).map((t) => Math.abs(written - t));
+  if (offs.length === 0 || offs.some((off) => off <= OUTLOOK_ID_SLACK_MS)) return undefined;
+  return Math.round(Math.min(...offs) / 3600_000);
 }
 
 /** Headers by which Outlook, Outlook Express or Exchange name themselves. */
