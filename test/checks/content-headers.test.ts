@@ -178,8 +178,11 @@ describe('forged mailers', () => {
     // Ratware's fixed User-Agent over a timestamp ID (development corpus, csdmc2010 spam).
     expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<20090406130119.1090107@example.com>' }))).toContain('HDR_FORGED_MOZILLA');
     expect(symbols(eml({ 'X-Mailer': 'Mozilla 4.75 [en] (Win98; U)', 'Message-ID': '<00007dc93dd5$000072da$000064b4@example.com>' }))).toContain('HDR_FORGED_MOZILLA');
-    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<47A1B2C3.5060708@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
-    expect(symbols(eml({ 'X-Mailer': 'Mozilla 4.75 [en] (Win98; U)', 'Message-ID': '<3D5E1A2B.C4D5E6F7@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    // The form, with the Date's Unix time (22 Aug 2002 13:20:01 UTC = 3D64E501) in hex.
+    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<3D64E501.5060708@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    expect(symbols(eml({ 'X-Mailer': 'Mozilla 4.75 [en] (Win98; U)', 'Message-ID': '<3D64E501.C4D5E6F7@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
+    // The form filled with random hex: a time in 2097.
+    expect(symbols(eml({ 'User-Agent': TB2, 'Message-ID': '<EF9B4B50.00F0D874@example.com>' }))).toContain('HDR_FORGED_MOZILLA');
     const TB91 = 'Mozilla/5.0 (X11; Linux x86_64; rv:91.0) Gecko/20100101 Thunderbird/91.4.0';
     expect(symbols(eml({ 'User-Agent': TB91, 'Message-ID': '<6f1c2a3b-4d5e-6f70-8192-a3b4c5d6e7f8@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
     expect(symbols(eml({ 'User-Agent': TB91, 'Message-ID': '<20211201103000.4050607@example.com>' }))).toContain('HDR_FORGED_MOZILLA');

@@ -13,7 +13,8 @@ import { parseMailDate, receivedTimes } from './dates.js';
 //   wrote the ID itself.
 // - Outlook Express always writes multipart boundaries as "----=_NextPart_...".
 // - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>
-//   (a hex timestamp and a counter); Thunderbird 60 and later a UUID. A news gateway (Gmane)
+//   (the Unix time in hex and a counter; the time is the Date's unless made up); Thunderbird 60
+//   and later a UUID. A news gateway (Gmane)
 //   or Exchange Online writes its own ID for what the client posted, and says so in its headers.
 // - The Message-ID of Outlook and Outlook Express holds the time it was written: after a
 //   4-hex counter, a Windows FILETIME in hex (high and low 32 bits, split by "$"). Ratware
@@ -35,8 +36,9 @@ const OUTLOOK_EXPRESS = /^microsoft outlook express \d/i;
 /** Headers that show Exchange or Outlook's MAPI layer handled the message. */
 const EXCHANGE_HEADERS = ['thread-index', 'x-mimeole', 'x-ms-has-attach', 'x-ms-tnef-correlator'];
 
-/** Message-IDs (left-hand side) of the Mozilla family of mail clients. */
-const MOZILLA_ID_LEFT = /^(?:[0-9a-f]{8}\.[0-9a-f]{1,8}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** Message-IDs (left-hand side) of the Mozilla family of mail clients: the older form holds the Unix time in hex. */
+const MOZILLA_ID_TIMED = /^([0-9a-f]{8})\.[0-9a-f]{1,8}$/i;
+const MOZILLA_ID_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * User-Agent or X-Mailer values of the Mozilla family: Thunderbird's own ("Thunderbird 2.0.0.9
  * (Windows/20071031)"), Netscape 4's ("Mozilla 4.75 [en] (Win98; U)") and the Gecko mail
@@ -53,8 +55,8 @@ const EXCHANGE_ONLINE_ID = /@[a-z0-9.-]{1,200}\.prod\.outlook\.com>$/i;
 const OUTLOOK_ID_TIME = /^<[0-9a-f]{4}([0-9a-f]{8})\$([0-9a-f]{8})\$[0-9a-f]{8}\$?@/i;
 /** Milliseconds from the FILETIME epoch (1601-01-01) to the Unix epoch. */
 const FILETIME_TO_UNIX_MS = 11_644_473_600_000;
-/** How far the ID's time may be from the Date and the first hop: about SpamAssassin's 250 units of 2^32 ticks. */
-const OUTLOOK_ID_SLACK_MS = 30 * 3600_000;
+/** How far a Message-ID's time may be from the Date and the first hop: about SpamAssassin's 250 units of 2^32 FILETIME ticks. */
+const ID_TIME_SLACK_MS = 30 * 3600_000;
 
 /** X-Mailer values of the AOL client and AOL's webmail. */
 const AOL_MAILER = /^aol (?:\d|webmail)/i;
@@ -77,14 +79,19 @@ export function forgedOutlookMessageId(message: Message): boolean {
   return !EXCHANGE_HEADERS.some((h) => message.header(h).length > 0);
 }
 
-/** User-Agent or X-Mailer claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not one they write. */
+/**
+ * User-Agent or X-Mailer claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not
+ * one they write, or its time is not when the message was sent.
+ */
 export function forgedMozillaMessageId(message: Message): boolean {
   const client = first(message, 'user-agent') ?? first(message, 'x-mailer');
   if (client === undefined || !MOZILLA_CLIENT.test(client)) return false;
   const id = first(message, 'message-id');
   if (id === undefined || EXCHANGE_ONLINE_ID.test(id)) return false;
-  const left = /^<([^<>@\s]{1,250})@/.exec(id)?.[1];
-  if (left !== undefined && MOZILLA_ID_LEFT.test(left)) return false;
+  const left = /^<([^<>@\s]{1,250})@/.exec(id)?.[1] ?? '';
+  const timed = MOZILLA_ID_TIMED.exec(left);
+  if (timed !== null) return idTimeOff(message, parseInt(timed[1]!, 16) * 1000) !== undefined;
+  if (MOZILLA_ID_UUID.test(left)) return false;
   return ![...NEWS_HEADERS, ...EXCHANGE_HEADERS].some((h) => message.header(h).length > 0);
 }
 
@@ -96,19 +103,24 @@ export function forgedAolFrom(message: Message): boolean {
   return from !== undefined && !AOL_DOMAIN.test(firstMailbox(from).domain);
 }
 
-/**
- * Hours between the time in an Outlook-form Message-ID and both the Date and the earliest
- * Received hop, when it is more than OUTLOOK_ID_SLACK_MS from each; else undefined.
- */
+/** Hours between the time in an Outlook-form Message-ID and when the message was sent (idTimeOff), or undefined. */
 export function outlookIdTimeOff(message: Message): number | undefined {
   const id = first(message, 'message-id');
   const m = id === undefined ? null : OUTLOOK_ID_TIME.exec(id);
   if (m === null) return undefined;
-  const written = (parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16)) / 10_000 - FILETIME_TO_UNIX_MS;
+  return idTimeOff(message, (parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16)) / 10_000 - FILETIME_TO_UNIX_MS);
+}
+
+/**
+ * Hours between the time a client wrote into its Message-ID and both the Date and the
+ * earliest Received hop, when it is more than ID_TIME_SLACK_MS from each; else undefined
+ * (also when neither can be read).
+ */
+function idTimeOff(message: Message, written: number): number | undefined {
   const dateValue = first(message, 'date');
   const candidates = [dateValue === undefined ? undefined : parseMailDate(dateValue), receivedTimes(message)?.earliest];
   const offs = candidates.filter((t): t is number => t !== undefined).map((t) => Math.abs(written - t));
-  if (offs.length === 0 || offs.some((off) => off <= OUTLOOK_ID_SLACK_MS)) return undefined;
+  if (offs.length === 0 || offs.some((off) => off <= ID_TIME_SLACK_MS)) return undefined;
   return Math.round(Math.min(...offs) / 3600_000);
 }
 
