@@ -195,6 +195,18 @@ describe('forged mailers', () => {
     expect(symbols(eml({ 'User-Agent': 'WebService/1.1.15199 YMailNorrin Mozilla/5.0 (Windows NT 10.0) Gecko', 'Message-ID': '<151327143.2412159.1581586968416@example.com>' }))).not.toContain('HDR_FORGED_MOZILLA');
   });
 
+  it('The Bat! without a Message-ID it writes', () => {
+    const BAT = 'The Bat! (v1.61) Personal';
+    // Its form with the Date's local time (22 Aug 2002 09:20:01 -0400).
+    expect(symbols(eml({ 'X-Mailer': BAT, 'Message-ID': '<1566403296.20020822092001@example.com>' }))).not.toContain('HDR_FORGED_THEBAT');
+    // Ratware's: no valid time (month 42), a time years away, an Outlook ID, an MTA's queue ID.
+    expect(symbols(eml({ 'X-Mailer': BAT, 'Message-ID': '<137333490.20422852939024@example.com>' }))).toContain('HDR_FORGED_THEBAT');
+    expect(symbols(eml({ 'X-Mailer': BAT, 'Message-ID': '<1566403296.19990822092001@example.com>' }))).toContain('HDR_FORGED_THEBAT');
+    expect(symbols(eml({ 'X-Mailer': BAT, 'Message-ID': '<003a50e80cbd$5537c5b5$5ee52ad7@example.com>' }))).toContain('HDR_FORGED_THEBAT');
+    expect(symbols(eml({ 'X-Mailer': BAT, 'Message-ID': '<200207221904.g6MJ4hp11049@mail.example.com>' }))).toContain('HDR_FORGED_THEBAT');
+    expect(symbols(eml({ 'X-Mailer': BAT, 'Message-ID': '<hplc2d$2nh$1@dough.gmane.org>', 'X-Complaints-To': 'usenet@dough.gmane.org' }))).not.toContain('HDR_FORGED_THEBAT');
+  });
+
   it('the AOL client sending from an account that is not AOL', () => {
     const AOL = 'AOL 7.0 for Windows US sub 118';
     expect(symbols(eml({ 'X-Mailer': AOL, From: 'Paul <prospect_111815@hotpop.com>' }))).toContain('HDR_FORGED_AOL');

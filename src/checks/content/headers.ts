@@ -6,7 +6,7 @@ import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
 import { registrableDomain } from './domains.js';
 import { hasWrongWeekday, lacksZone, parseMailDate, receivedTimes } from './dates.js';
 import {
-  forgedAolFrom, forgedMozillaMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdTimeOff, outlookIdWithoutMailer, ratwareMailer,
+  forgedAolFrom, forgedMozillaMessageId, forgedTheBatMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdTimeOff, outlookIdWithoutMailer, ratwareMailer,
 } from './mailer.js';
 import {
   encodedWords, exclamations, hasMoneyWords, hasRandomToken, hasRaw8bit, hasTrailingTag, isAdvertisementLabel, isAllCaps, scriptOfCharset,
@@ -45,6 +45,7 @@ const headerSymbols = {
   HDR_REPLYTO_OTHER_DOMAIN: { score: 0.2, description: 'Reply-To goes to another domain than From, and not to a recipient' },
   HDR_FORGED_OUTLOOK: { score: 3.1, description: 'X-Mailer claims Outlook but the Message-ID is not one Outlook writes' },
   HDR_FORGED_MOZILLA: { score: 2.0, description: 'User-Agent claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not one they write' },
+  HDR_FORGED_THEBAT: { score: 2.0, description: 'X-Mailer claims The Bat! but the Message-ID is not one it writes' },
   HDR_FORGED_AOL: { score: 2.0, description: 'X-Mailer claims the AOL client but From is not an AOL account' },
   HDR_OUTLOOK_ID_TIME: { score: 2.0, description: "Message-ID in Outlook's form but its time is not the Date's (made up)" },
   HDR_OUTLOOK_ID_NO_MAILER: { score: 1.5, description: "Message-ID in Outlook's form but no X-Mailer, User-Agent or Exchange header" },
@@ -157,6 +158,7 @@ function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) =>
   if (forgedOutlookMessageId(message)) add('HDR_FORGED_OUTLOOK');
   if (forgedOutlookExpressBoundary(message)) add('HDR_FORGED_OE_BOUNDARY');
   if (forgedMozillaMessageId(message)) add('HDR_FORGED_MOZILLA');
+  if (forgedTheBatMessageId(message)) add('HDR_FORGED_THEBAT');
   if (forgedAolFrom(message)) add('HDR_FORGED_AOL');
   if (outlookIdWithoutMailer(message)) add('HDR_OUTLOOK_ID_NO_MAILER');
   const idTimeOff = outlookIdTimeOff(message);

@@ -23,6 +23,7 @@ import { parseMailDate, receivedTimes } from './dates.js';
 // - Outlook and Outlook Express name themselves: X-Mailer, or X-MimeOLE and Thread-Index when
 //   Exchange carried the mail. Their Message-ID form or their X-MSMail-Priority field without
 //   any of those was copied by another program.
+// - The Bat! writes <counter.YYYYMMDDhhmmss@host>, the time in the sender's zone.
 // - The AOL client ("AOL 7.0 for Windows US sub 118") sends only through AOL, from an AOL
 //   account, so its From is an AOL-family address.
 
@@ -58,6 +59,11 @@ const FILETIME_TO_UNIX_MS = 11_644_473_600_000;
 /** How far a Message-ID's time may be from the Date and the first hop: about SpamAssassin's 250 units of 2^32 FILETIME ticks. */
 const ID_TIME_SLACK_MS = 30 * 3600_000;
 
+/** X-Mailer of The Bat! ("The Bat! (v3.61.05) Educational"). */
+const THE_BAT = /^the bat! \(v\d/i;
+/** The Bat!'s Message-ID: a counter, then the sender's local time (YYYYMMDDhhmmss). */
+const THE_BAT_ID = /^<\d{1,12}\.(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)@/;
+
 /** X-Mailer values of the AOL client and AOL's webmail. */
 const AOL_MAILER = /^aol (?:\d|webmail)/i;
 /** Domains of AOL's mail accounts, past and present (AOL, AIM, CompuServe, Netscape, Verizon). */
@@ -87,12 +93,32 @@ export function forgedMozillaMessageId(message: Message): boolean {
   const client = first(message, 'user-agent') ?? first(message, 'x-mailer');
   if (client === undefined || !MOZILLA_CLIENT.test(client)) return false;
   const id = first(message, 'message-id');
-  if (id === undefined || EXCHANGE_ONLINE_ID.test(id)) return false;
+  if (id === undefined) return false;
   const left = /^<([^<>@\s]{1,250})@/.exec(id)?.[1] ?? '';
   const timed = MOZILLA_ID_TIMED.exec(left);
   if (timed !== null) return idTimeOff(message, parseInt(timed[1]!, 16) * 1000) !== undefined;
-  if (MOZILLA_ID_UUID.test(left)) return false;
-  return ![...NEWS_HEADERS, ...EXCHANGE_HEADERS].some((h) => message.header(h).length > 0);
+  return !MOZILLA_ID_UUID.test(left) && !idWrittenByGateway(message, id);
+}
+
+/**
+ * X-Mailer claims The Bat! but the Message-ID is not its <counter.YYYYMMDDhhmmss@host>, or
+ * that time (the sender's local time) is not when the message was sent.
+ */
+export function forgedTheBatMessageId(message: Message): boolean {
+  const mailer = first(message, 'x-mailer');
+  if (mailer === undefined || !THE_BAT.test(mailer)) return false;
+  const id = first(message, 'message-id');
+  if (id === undefined) return false;
+  const m = THE_BAT_ID.exec(id);
+  if (m === null) return !idWrittenByGateway(message, id);
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return true;
+  return idTimeOff(message, Date.UTC(year, month - 1, day, hour, minute, second)) !== undefined;
+}
+
+/** A news gateway or Exchange wrote the Message-ID in place of the client's, and says so. */
+function idWrittenByGateway(message: Message, id: string): boolean {
+  return EXCHANGE_ONLINE_ID.test(id) || [...NEWS_HEADERS, ...EXCHANGE_HEADERS].some((h) => message.header(h).length > 0);
 }
 
 /** X-Mailer claims the AOL client but From is not an AOL account. */
