@@ -8,24 +8,24 @@ import { parseMailDate, receivedTimes } from './dates.js';
 //
 // - Outlook (the desktop client, 97 to 2016+) and Outlook Express write Message-IDs of the
 //   form <hex{8,12}$hex{8}$hex{8}@host> or, from Outlook 2007 on, <hex{12}$hex{8}$hex{8}$@host>.
+//   After a 4-hex counter the ID holds the time it was written, a Windows FILETIME in hex
+//   (high and low 32 bits, split by "$"); ratware fills the form with random hex, so that time
+//   is not the Date's (SpamAssassin's MSGID_OUTLOOK_INVALID reads it the same way).
 //   Mail that went through Exchange carries Exchange's own ID instead, but then also an
 //   Exchange header (Thread-Index, X-MimeOLE or X-MS-Has-Attach); without those the client
-//   wrote the ID itself.
+//   wrote the ID itself. Outlook names itself (X-Mailer, or X-MimeOLE and Thread-Index through
+//   Exchange): its ID form or X-MSMail-Priority field on mail that names no client was copied.
 // - Outlook Express always writes multipart boundaries as "----=_NextPart_...".
-// - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>
-//   (the Unix time in hex and a counter; the time is the Date's unless made up); Thunderbird 60
-//   and later a UUID. A news gateway (Gmane)
-//   or Exchange Online writes its own ID for what the client posted, and says so in its headers.
-// - The Message-ID of Outlook and Outlook Express holds the time it was written: after a
-//   4-hex counter, a Windows FILETIME in hex (high and low 32 bits, split by "$"). Ratware
-//   fills the form with random hex, so the time is not the Date's (SpamAssassin's
-//   MSGID_OUTLOOK_INVALID reads it the same way).
-// - Outlook and Outlook Express name themselves: X-Mailer, or X-MimeOLE and Thread-Index when
-//   Exchange carried the mail. Their Message-ID form or their X-MSMail-Priority field without
-//   any of those was copied by another program.
+// - Netscape, the Mozilla suite, SeaMonkey and Thunderbird write <HEX{8}.HEX{1,8}@host>, the
+//   Unix time in hex and a counter; Thunderbird 60 and later a UUID.
 // - The Bat! writes <counter.YYYYMMDDhhmmss@host>, the time in the sender's zone.
+// - A news gateway (Gmane) or Exchange Online writes its own ID for what a client posted, and
+//   says so in its headers.
 // - The AOL client ("AOL 7.0 for Windows US sub 118") sends only through AOL, from an AOL
 //   account, so its From is an AOL-family address.
+//
+// A time in an ID is checked against the Date and the earliest Received hop, with 30 hours of
+// slack for time zones and slow queues.
 
 /** Message-IDs of Outlook and Outlook Express. */
 const OUTLOOK_MESSAGE_ID = /^<[0-9a-f]{8,12}\$[0-9a-f]{8}\$[0-9a-f]{8}\$?@[^<>\s]{1,255}>$/i;
