@@ -48,6 +48,8 @@ describe('disguised words', () => {
     expect(hits(eml(`${HAM} log in to your p@ypal`)).get('BODY_DISGUISED_WORD')).toBe('paypal');
     expect(leetWord('paypa1')).toBe('paypal');
     expect(leetWord('m0ney')).toBe('money');
+    expect(leetWord('s0ft')).toBe('soft');
+    expect(leetWord('p1ll')).toBe('pill');
     // Ordinary words with digits are not disguises.
     expect(symbolsOf(`${HAM} ipv4 mp3 h264 x86 b2b 4u`)).toEqual([]);
     expect(leetWord('password1')).toBeUndefined();

@@ -8,9 +8,9 @@
  * Not "microsoft": "Micro$oft" is a jibe in ordinary technical mail.
  */
 const DISGUISED_WORDS = new Set([
-  'viagra', 'cialis', 'levitra', 'xanax', 'valium', 'vicodin', 'phentermine', 'pharmacy', 'prescription', 'medication', 'pills',
+  'viagra', 'cialis', 'levitra', 'xanax', 'valium', 'vicodin', 'phentermine', 'pharmacy', 'prescription', 'medication', 'pill', 'pills',
   'penis', 'enlarge', 'enlargement', 'erection', 'sex', 'porn', 'casino', 'poker', 'lottery', 'mortgage', 'refinance', 'loan',
-  'credit', 'debt', 'rolex', 'replica', 'free', 'money', 'cash', 'dollars', 'bitcoin', 'investment', 'discount', 'cheap',
+  'credit', 'debt', 'rolex', 'replica', 'soft', 'free', 'money', 'cash', 'dollars', 'bitcoin', 'investment', 'discount', 'cheap',
   'paypal', 'apple', 'amazon', 'netflix', 'account', 'password', 'verify', 'bank', 'login', 'security', 'urgent',
   'winner', 'prize', 'weight', 'diet', 'dating', 'singles', 'meds', 'order', 'offer', 'click', 'unsubscribe',
 ]);
