@@ -36,16 +36,24 @@ const DATE_TIME = new RegExp(
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-interface ParsedDate {
+export interface ParsedDate {
   /** Milliseconds since the epoch. */
   time: number;
-  /** The day name as written matches the date (true when no day name was written). */
+  /**
+   * The day name as written matches the date (true when no day name was written); a wrong one
+   * ("Mon, 22 Aug 2002") was made up by a program.
+   */
   weekdayMatches: boolean;
-  /** A zone was written (RFC 5322 requires one). */
+  /**
+   * A zone was written. RFC 5322 requires one; a date-time without ("Wed, 24 Jul 2002
+   * 20:03:30") is read as UTC, but no mail client or MTA writes it, only bulk-mail programs
+   * that fill in the date themselves.
+   */
   zoned: boolean;
 }
 
-function parse(value: string): ParsedDate | undefined {
+/** A Date-style header value read once: its time and what its spelling gives away; undefined when it is not a valid date-time. */
+export function readMailDate(value: string): ParsedDate | undefined {
   const v = unfold(value).trim();
   if (v.length === 0 || v.length > MAX_DATE_LENGTH) return undefined;
   const m = DATE_TIME.exec(v.replace(/\s+/g, ' '));
@@ -71,21 +79,9 @@ function parse(value: string): ParsedDate | undefined {
  * valid date-time. A missing zone is accepted as UTC (old clients omit it).
  */
 export function parseMailDate(value: string): number | undefined {
-  return parse(value)?.time;
+  return readMailDate(value)?.time;
 }
 
-/**
- * A date-time without a zone ("Wed, 24 Jul 2002 20:03:30"): read as UTC by parseMailDate, but
- * no mail client or MTA writes it; bulk-mail programs that fill in the date themselves do.
- */
-export function lacksZone(value: string): boolean {
-  return parse(value)?.zoned === false;
-}
-
-/** A valid date-time whose day name is not the day of its date ("Mon, 22 Aug 2002"): made up by a program. */
-export function hasWrongWeekday(value: string): boolean {
-  return parse(value)?.weekdayMatches === false;
-}
 
 function zoneMinutes(zone: string | undefined): number | undefined {
   if (zone === undefined) return 0;

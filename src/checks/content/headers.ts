@@ -4,7 +4,7 @@ import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
 import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
 import { registrableDomain } from './domains.js';
-import { hasWrongWeekday, lacksZone, parseMailDate, receivedTimes } from './dates.js';
+import { readMailDate, receivedTimes } from './dates.js';
 import {
   forgedAolFrom, forgedMozillaMessageId, forgedTheBatMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdTimeOff, outlookIdWithoutMailer, ratwareMailer,
 } from './mailer.js';
@@ -81,10 +81,11 @@ function firstValue(message: Message, name: string): string | undefined {
 function dateHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
   const value = firstValue(message, 'date');
   if (value === undefined) return add('HDR_MISSING_DATE');
-  const date = parseMailDate(value);
-  if (date === undefined) return add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
-  if (hasWrongWeekday(value)) add('HDR_DATE_WRONG_WEEKDAY', value.trim().slice(0, 60));
-  if (lacksZone(value)) add('HDR_DATE_NO_ZONE', value.trim().slice(0, 60));
+  const parsed = readMailDate(value);
+  if (parsed === undefined) return add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
+  if (!parsed.weekdayMatches) add('HDR_DATE_WRONG_WEEKDAY', value.trim().slice(0, 60));
+  if (!parsed.zoned) add('HDR_DATE_NO_ZONE', value.trim().slice(0, 60));
+  const date = parsed.time;
   const received = receivedTimes(message);
   if (received === undefined) return;
   const hours = (t: number) => `${Math.round(Math.abs(date - t) / 3600_000)} h`;
