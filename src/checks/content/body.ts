@@ -123,10 +123,11 @@ export const bodyCheck: Check = {
     if (stats.exclamations >= MANY_EXCLAMATIONS && stats.exclamations * WORDS_PER_EXCLAMATION >= stats.words) {
       hits.push({ symbol: 'BODY_EXCLAIM', detail: `${stats.exclamations}` });
     }
-    const buster = hashBuster([...partsOf(message, log).plain.map((part) => part.slice(0, MAX_BODY_TEXT)), text]);
+    const plain = partsOf(message, log).plain;
+    const buster = hashBuster([...plain.map((part) => part.slice(0, MAX_BODY_TEXT)), text]);
     if (buster !== undefined) hits.push({ symbol: 'BODY_HASH_BUSTER', detail: buster.slice(0, 40) });
     for (const { symbol, phrase } of findPhrases(text.toLowerCase())) hits.push({ symbol, detail: phrase.slice(0, 40).replace(/\s/g, ' ') });
-    if (quotesEarlierMessage(partsOf(message, log).plain)) hits.push({ symbol: 'BODY_QUOTES_REPLY' });
+    if (quotesEarlierMessage(plain)) hits.push({ symbol: 'BODY_QUOTES_REPLY' });
     return hits;
   },
 };

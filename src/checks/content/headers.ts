@@ -78,19 +78,33 @@ function firstValue(message: Message, name: string): string | undefined {
   return v === undefined ? undefined : unfold(v).slice(0, MAX_VALUE);
 }
 
-function dateHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+/**
+ * The Date heuristics. Returns when the message says it was sent, the times that can be read
+ * of its Date and its earliest Received hop, for the mailer checks to compare Message-ID
+ * timestamps with.
+ */
+function dateHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): number[] {
+  const received = receivedTimes(message);
+  const hops = received === undefined ? [] : [received.earliest];
   const value = firstValue(message, 'date');
-  if (value === undefined) return add('HDR_MISSING_DATE');
+  if (value === undefined) {
+    add('HDR_MISSING_DATE');
+    return hops;
+  }
   const parsed = readMailDate(value);
-  if (parsed === undefined) return add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
+  if (parsed === undefined) {
+    add('HDR_DATE_MALFORMED', value.trim().slice(0, 60));
+    return hops;
+  }
   if (!parsed.weekdayMatches) add('HDR_DATE_WRONG_WEEKDAY', value.trim().slice(0, 60));
   if (!parsed.zoned) add('HDR_DATE_NO_ZONE', value.trim().slice(0, 60));
   const date = parsed.time;
-  const received = receivedTimes(message);
-  if (received === undefined) return;
-  const hours = (t: number) => `${Math.round(Math.abs(date - t) / 3600_000)} h`;
-  if (date - received.last > FUTURE_DATE_MS) add('HDR_DATE_FUTURE', hours(received.last));
-  else if (received.earliest - date > PAST_DATE_MS) add('HDR_DATE_PAST', hours(received.earliest));
+  if (received !== undefined) {
+    const hours = (t: number) => `${Math.round(Math.abs(date - t) / 3600_000)} h`;
+    if (date - received.last > FUTURE_DATE_MS) add('HDR_DATE_FUTURE', hours(received.last));
+    else if (received.earliest - date > PAST_DATE_MS) add('HDR_DATE_PAST', hours(received.earliest));
+  }
+  return [date, ...hops];
 }
 
 /** Mailman and Google Groups rewrite From to the list's address as "Name via List" (DMARC mitigation). */
@@ -153,16 +167,16 @@ function subjectHits(message: Message, log: CheckContext['log'], add: (s: Header
   }
 }
 
-function mailerHits(message: Message, add: (s: HeaderSymbol, detail?: string) => void): void {
+function mailerHits(message: Message, sent: readonly number[], add: (s: HeaderSymbol, detail?: string) => void): void {
   const ratware = ratwareMailer(message);
   if (ratware !== undefined) add('HDR_MAILER_RATWARE', ratware);
   if (forgedOutlookMessageId(message)) add('HDR_FORGED_OUTLOOK');
   if (forgedOutlookExpressBoundary(message)) add('HDR_FORGED_OE_BOUNDARY');
-  if (forgedMozillaMessageId(message)) add('HDR_FORGED_MOZILLA');
-  if (forgedTheBatMessageId(message)) add('HDR_FORGED_THEBAT');
+  if (forgedMozillaMessageId(message, sent)) add('HDR_FORGED_MOZILLA');
+  if (forgedTheBatMessageId(message, sent)) add('HDR_FORGED_THEBAT');
   if (forgedAolFrom(message)) add('HDR_FORGED_AOL');
   if (outlookIdWithoutMailer(message)) add('HDR_OUTLOOK_ID_NO_MAILER');
-  const idTimeOff = outlookIdTimeOff(message);
+  const idTimeOff = outlookIdTimeOff(message, sent);
   if (idTimeOff !== undefined) add('HDR_OUTLOOK_ID_TIME', `${idTimeOff} h`);
   if (msMailPriorityWithoutMailer(message)) add('HDR_MSMAIL_PRIORITY_NO_MAILER');
   const priority = firstValue(message, 'x-priority');
@@ -196,10 +210,10 @@ export const headersCheck: Check = {
     // of its ham); thread-hijacking phishing does, so it only leans toward ham.
     const parent = firstValue(message, 'in-reply-to') ?? firstValue(message, 'references');
     if (parent !== undefined && MESSAGE_ID_IN.test(parent)) add('HDR_IN_THREAD');
-    dateHits(message, add);
+    const sent = dateHits(message, add);
     addressHits(message, add);
     subjectHits(message, log, add);
-    mailerHits(message, add);
+    mailerHits(message, sent, add);
     return hits;
   },
 };

@@ -1,7 +1,6 @@
 import type { Message } from '../../message/message.js';
 import { unfold } from '../../message/mime.js';
 import { firstMailbox } from './addresses.js';
-import { parseMailDate, receivedTimes } from './dates.js';
 
 // Forged mail-client headers. Spam tools copy a well-known client's X-Mailer but not the
 // rest of its fingerprint. Only fingerprints that are stable over every version seen are used:
@@ -24,8 +23,9 @@ import { parseMailDate, receivedTimes } from './dates.js';
 // - The AOL client ("AOL 7.0 for Windows US sub 118") sends only through AOL, from an AOL
 //   account, so its From is an AOL-family address.
 //
-// A time in an ID is checked against the Date and the earliest Received hop, with 30 hours of
-// slack for time zones and slow queues.
+// A time in an ID is checked against when the message says it was sent (`sent`: its Date and
+// its earliest Received hop, as the header check read them), with 30 hours of slack for time
+// zones and slow queues.
 
 /** Message-IDs of Outlook and Outlook Express. */
 const OUTLOOK_MESSAGE_ID = /^<[0-9a-f]{8,12}\$[0-9a-f]{8}\$[0-9a-f]{8}\$?@[^<>\s]{1,255}>$/i;
@@ -89,14 +89,14 @@ export function forgedOutlookMessageId(message: Message): boolean {
  * User-Agent or X-Mailer claims Thunderbird, SeaMonkey or Netscape but the Message-ID is not
  * one they write, or its time is not when the message was sent.
  */
-export function forgedMozillaMessageId(message: Message): boolean {
+export function forgedMozillaMessageId(message: Message, sent: readonly number[]): boolean {
   const client = first(message, 'user-agent') ?? first(message, 'x-mailer');
   if (client === undefined || !MOZILLA_CLIENT.test(client)) return false;
   const id = first(message, 'message-id');
   if (id === undefined) return false;
   const left = /^<([^<>@\s]{1,250})@/.exec(id)?.[1] ?? '';
   const timed = MOZILLA_ID_TIMED.exec(left);
-  if (timed !== null) return idTimeOff(message, parseInt(timed[1]!, 16) * 1000) !== undefined;
+  if (timed !== null) return idTimeOff(parseInt(timed[1]!, 16) * 1000, sent) !== undefined;
   return !MOZILLA_ID_UUID.test(left) && !idWrittenByGateway(message, id);
 }
 
@@ -104,7 +104,7 @@ export function forgedMozillaMessageId(message: Message): boolean {
  * X-Mailer claims The Bat! but the Message-ID is not its <counter.YYYYMMDDhhmmss@host>, or
  * that time (the sender's local time) is not when the message was sent.
  */
-export function forgedTheBatMessageId(message: Message): boolean {
+export function forgedTheBatMessageId(message: Message, sent: readonly number[]): boolean {
   const mailer = first(message, 'x-mailer');
   if (mailer === undefined || !THE_BAT.test(mailer)) return false;
   const id = first(message, 'message-id');
@@ -113,7 +113,7 @@ export function forgedTheBatMessageId(message: Message): boolean {
   if (m === null) return !idWrittenByGateway(message, id);
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return true;
-  return idTimeOff(message, Date.UTC(year, month - 1, day, hour, minute, second)) !== undefined;
+  return idTimeOff(Date.UTC(year, month - 1, day, hour, minute, second), sent) !== undefined;
 }
 
 /** A news gateway or Exchange wrote the Message-ID in place of the client's, and says so. */
@@ -130,22 +130,20 @@ export function forgedAolFrom(message: Message): boolean {
 }
 
 /** Hours between the time in an Outlook-form Message-ID and when the message was sent (idTimeOff), or undefined. */
-export function outlookIdTimeOff(message: Message): number | undefined {
+export function outlookIdTimeOff(message: Message, sent: readonly number[]): number | undefined {
   const id = first(message, 'message-id');
   const m = id === undefined ? null : OUTLOOK_ID_TIME.exec(id);
   if (m === null) return undefined;
-  return idTimeOff(message, (parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16)) / 10_000 - FILETIME_TO_UNIX_MS);
+  return idTimeOff((parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16)) / 10_000 - FILETIME_TO_UNIX_MS, sent);
 }
 
 /**
- * Hours between the time a client wrote into its Message-ID and both the Date and the
- * earliest Received hop, when it is more than ID_TIME_SLACK_MS from each; else undefined
- * (also when neither can be read).
+ * Hours between the time a client wrote into its Message-ID and the times the message says it
+ * was sent, when it is more than ID_TIME_SLACK_MS from each; else undefined (also when no
+ * time could be read).
  */
-function idTimeOff(message: Message, written: number): number | undefined {
-  const dateValue = first(message, 'date');
-  const candidates = [dateValue === undefined ? undefined : parseMailDate(dateValue), receivedTimes(message)?.earliest];
-  const offs = candidates.filter((t): t is number => t !== undefined).map((t) => Math.abs(written - t));
+function idTimeOff(written: number, sent: readonly number[]): number | undefined {
+  const offs = sent.map((t) => Math.abs(written - t));
   if (offs.length === 0 || offs.some((off) => off <= ID_TIME_SLACK_MS)) return undefined;
   return Math.round(Math.min(...offs) / 3600_000);
 }
