@@ -11,15 +11,12 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { learnId } from '../src/bayes/identity.js';
 import { tokenize } from '../src/bayes/tokenize.js';
-import { createEngine } from '../src/cli/compose.js';
 import { openTokenFile } from '../src/cli/token-file.js';
 import { parseConfig } from '../src/config/load.js';
-import { scanMessage } from '../src/engine/scan.js';
 import { readMessages } from '../src/mailbox/read.js';
 import { messageFromRaw } from '../src/message/parse.js';
-import { decideFor } from '../src/policy/decide.js';
-import { verdictHeaders } from '../src/policy/headers.js';
-import { PolicyBook } from '../src/policy/policies.js';
+import { createPipeline, createServices } from '../src/scan/compose.js';
+import { scanOffline } from '../src/scan/offline.js';
 
 /** Messages per second per core `thresher check` must sustain with all checks and Bayes. */
 export const CHECK_TARGET_MSG_PER_SEC = 150;
@@ -84,17 +81,10 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
     }
     const learnSeconds = (performance.now() - learnStarted) / 1000;
 
-    const engine = createEngine(config, 'built-in defaults', { tokens: store });
-    const book = new PolicyBook(config);
     const log = pino({ level: 'warn' }, pino.destination(2));
-    // As `thresher check` without options: parse, all stages, the default policy's verdict and headers.
-    const checkOne = async (raw: Buffer) => {
-      const message = messageFromRaw(raw, limits);
-      message.sender = { address: '', args: [] };
-      const { result } = await scanMessage(engine, message, log);
-      const verdict = decideFor(result, book.fallback);
-      return verdictHeaders(verdict, config.headers);
-    };
+    const pipeline = createPipeline(config, { services: createServices({ log }), source: 'built-in defaults', tokens: store });
+    // As `thresher check` without options: the one transaction, all stages, the default policy's verdict and header edits.
+    const checkOne = (raw: Buffer) => scanOffline(pipeline, raw, { sender: '', recipients: [] }, log);
     for (const { raw } of messages.slice(0, WARM_UP)) await checkOne(raw);
 
     const times: number[] = [];

@@ -1,7 +1,7 @@
 // Admin rules benchmark, in process: 10 KB messages through Engine.run('eom') with 200 header
 // and body rules (plus the built-in checks), as `createEngine` builds it from the config.
 import pino from 'pino';
-import { createEngine } from '../src/cli/compose.js';
+import { createEngine, createServices } from '../src/scan/compose.js';
 import { parseConfig } from '../src/config/load.js';
 import { emptyResult } from '../src/engine/result.js';
 import { messageFromRaw } from '../src/message/parse.js';
@@ -78,8 +78,8 @@ export interface RulesResult {
 
 export async function benchRulesEngine(): Promise<RulesResult> {
   const config = parseConfig({ rules: benchRules() });
-  const engine = createEngine(config);
   const log = pino({ level: 'silent' });
+  const engine = createEngine(config, createServices({ log }));
   const limits = { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers };
   let hits = 0;
   let bytes = 0;

@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { createServices } from '../src/scan/compose.js';
 import { bodyCheck } from '../src/checks/content/body.js';
 import { headersCheck } from '../src/checks/content/headers.js';
 import type { Check, Hit } from '../src/engine/check.js';
@@ -45,6 +46,7 @@ function loadCorpus(dir: string): Sample[] {
 }
 
 const log = pino({ level: 'silent' });
+const services = createServices({ log });
 const signal = new AbortController().signal;
 /** Nanoseconds spent decoding text (shared by all content checks) and in the two checks. */
 const spent = { text: 0n, checks: 0n };
@@ -55,7 +57,7 @@ async function runChecks(raw: Buffer): Promise<Hit[]> {
   textOf(message, log);
   const t1 = process.hrtime.bigint();
   const hits: Hit[] = [];
-  for (const check of CHECKS) hits.push(...(await check.run({ message, signal, log })));
+  for (const check of CHECKS) hits.push(...(await check.run({ message, signal, log, services })));
   spent.text += t1 - t0;
   spent.checks += process.hrtime.bigint() - t1;
   return hits;

@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { createServices } from '../src/scan/compose.js';
 import { contentChecks } from '../src/checks/content/index.js';
 import type { Check, Hit } from '../src/engine/check.js';
 import { Message } from '../src/message/message.js';
@@ -70,6 +71,7 @@ function main(): void {
   const root = args[0] ?? '../shared/corpus';
   const samples = loadCorpus(root);
   const log = pino({ level: 'silent' });
+  const services = createServices({ log });
   const checks: readonly Check[] = contentChecks;
   const symbols = checks.flatMap((c) => Object.keys(c.symbols));
   const sources = [...new Set(samples.map((s) => s.source))];
@@ -91,7 +93,7 @@ function main(): void {
     const t1 = performance.now();
     const fired = new Set<string>();
     for (const check of checks) {
-      const hits = check.run({ message, log, signal: new AbortController().signal }) as Hit[];
+      const hits = check.run({ message, log, services, signal: new AbortController().signal }) as Hit[];
       for (const hit of hits) {
         fired.add(hit.symbol);
         if (hit.symbol === listed) process.stdout.write(`${sample.file}\t${hit.detail ?? ''}\n`);

@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { Engine } from '../engine/engine.js';
-import { blockOf, emptyResult } from '../engine/result.js';
-import { mergeResult, runEarlyStages } from '../engine/scan.js';
-import type { Message } from '../message/message.js';
-import { messageFromRaw } from '../message/parse.js';
-import { setClientFromReceived } from '../message/received.js';
-import { decideFor, type Verdict } from '../policy/decide.js';
-import { taggedSubject } from '../policy/header-plan.js';
-import { isSpam, statusValue, verdictHeaders } from '../policy/headers.js';
-import { PolicyBook, type EffectivePolicy } from '../policy/policies.js';
-import { createEngine } from './compose.js';
+import type { Verdict } from '../policy/decide.js';
+import { statusValue } from '../policy/headers.js';
+import { formatSmtpReply } from '../policy/reply.js';
+import { createPipeline, createServices } from '../scan/compose.js';
+import { scanOffline, type OfflineOutcome } from '../scan/offline.js';
 import { openTokenFileIfUsable } from './token-file.js';
 
 export interface CheckOptions {
@@ -44,8 +37,8 @@ interface Explained {
 }
 
 /**
- * Scores files offline with the same checks, policies and headers as the server, for an
- * envelope given on the command line. Exit 1 if a file cannot be read.
+ * Scores files offline through the server's own transaction (same checks, policies and
+ * headers), for an envelope given on the command line. Exit 1 if a file cannot be read.
  */
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
@@ -55,9 +48,8 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
   const tokens = openTokenFileIfUsable(config, opts.dataDir, false, (file, message) => {
     process.stderr.write(`thresher: ${file}: ${message}; scoring without Bayes\n`);
   });
-  const engine = createEngine(config, opts.config, { tokens });
-  const book = new PolicyBook(config);
   const log = pino({ level: 'warn' }, pino.destination(2));
+  const pipeline = createPipeline(config, { services: createServices({ log }), source: opts.config, tokens });
   let status = 0;
   for (const file of files) {
     let raw: Buffer;
@@ -68,58 +60,39 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
       status = 1;
       continue;
     }
-    const message = messageFromRaw(raw, { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers });
-    const explained = await explain(message, opts, config, engine, book, log);
+    const outcome = await scanOffline(pipeline, raw, {
+      // Without --ip, the client is the relay the message's Received headers say handed it in.
+      client: opts.ip === undefined ? undefined : { hostname: opts.hostname ?? '', address: opts.ip, port: 0, family: isIP(opts.ip) === 6 ? 'inet6' : 'inet' },
+      helo: opts.helo,
+      sender: opts.from ?? '',
+      recipients: opts.rcpt ?? [],
+    }, log);
+    const explained = explain(outcome, (recipient) => pipeline.policies.select({ recipient, sender: opts.from ?? '', clientAddress: opts.ip, authenticated: false }).name);
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(file, explained))}\n` : toText(file, explained));
   }
   tokens?.close();
   return status;
 }
 
-/** The server's path for one message: early stages (with blocks), recipient policies, end of message. */
-async function explain(message: Message, opts: CheckOptions, config: Readonly<Config>, engine: Engine, book: PolicyBook, log: Logger): Promise<Explained> {
-  // Without --ip, the client is the relay the message's Received headers say handed it in.
-  if (opts.ip !== undefined) {
-    message.client = { hostname: opts.hostname ?? '', address: opts.ip, port: 0, family: isIP(opts.ip) === 6 ? 'inet6' : 'inet' };
-    message.helo = opts.helo;
-  } else {
-    setClientFromReceived(message);
-    if (opts.helo !== undefined) message.helo = opts.helo;
+/** What the transaction decided, per recipient in the order given. */
+function explain(o: OfflineOutcome, policyOf: (recipient: string) => string): Explained {
+  if (o.refused !== undefined) {
+    const { stage, decision } = o.refused;
+    return {
+      verdict: { action: 'reject', score: 0, required: 0, tagged: false, result: { symbols: [], score: 0, failures: [] } },
+      headers: [],
+      recipients: [],
+      blocked: { stage, symbol: decision.symbol ?? '', reply: formatSmtpReply(decision.reply) },
+    };
   }
-  message.sender = { address: opts.from ?? '', args: [] };
-  const result = emptyResult();
-  const blocked = await runEarlyStages(engine, message, result, log);
-  if (blocked) return { verdict: decideFor(result, book.fallback), headers: [], recipients: [], blocked };
-  const recipients: RecipientOutcome[] = [];
-  const policies = new Map<string, EffectivePolicy>();
-  for (const address of opts.rcpt ?? []) {
-    const policy = book.select({ recipient: address, sender: message.sender.address, clientAddress: message.client?.address, authenticated: false });
-    message.recipients.push({ address, args: [] });
-    const stageResult = emptyResult();
-    await engine.run('rcpt', message, stageResult, log);
-    const block = blockOf(stageResult);
-    if (block?.block !== undefined) {
-      message.recipients.pop();
-      recipients.push({ address, policy: policy.name, action: 'refused at RCPT', reply: block.block });
-      continue;
-    }
-    mergeResult(result, stageResult);
-    policies.set(address, policy);
+  const first = o.transactions[0]!;
+  const recipients: RecipientOutcome[] = o.refusedRecipients.map((r) => ({ address: r.address, policy: policyOf(r.address), action: 'refused at RCPT', reply: formatSmtpReply(r.reply) }));
+  for (const t of o.transactions) {
+    const reply = t.verdict.reply ? formatSmtpReply(t.verdict.reply) : undefined;
+    for (const r of t.recipients) recipients.push({ ...r, ...(reply ? { reply } : {}) });
   }
-  const first = policies.values().next().value ?? book.fallback;
-  if (!first.bypassSpamChecks) await engine.run('eom', message, result, log);
-  // As the server splits recipients of different policies, each gets its own policy's verdict.
-  for (const [address, policy] of policies) {
-    const v = decideFor(result, policy);
-    recipients.push({ address, policy: policy.name, action: v.action, ...(v.reply ? { reply: `${v.reply.code} ${v.reply.xcode ?? ''} ${v.reply.text}`.replace(/  +/g, ' ') } : {}) });
-  }
-  const verdict = decideFor(result, first);
-  const headers = verdict.action === 'reject' || verdict.action === 'tempfail' || verdict.action === 'discard' ? [] : verdictHeaders(verdict, config.headers);
-  const prefix = config.headers.subject_prefix;
-  if (prefix !== null && isSpam(verdict) && first.subjectTag && headers.length > 0) {
-    headers.push({ name: 'Subject', value: taggedSubject(message.header('subject')[0], prefix) });
-  }
-  return { verdict, headers, recipients };
+  const headers = first.edits.filter((e) => e.op !== 'delete').map((e) => ({ name: e.name, value: (e as { value: string }).value }));
+  return { verdict: first.verdict, headers, recipients };
 }
 
 function toJson(file: string, e: Explained) {
@@ -138,7 +111,7 @@ function toJson(file: string, e: Explained) {
 
 function toText(file: string, e: Explained): string {
   const v = e.verdict;
-  const lines = [e.blocked ? `${file}: reject at ${e.blocked.stage} (${e.blocked.reply})` : `${file}: ${v.action} (${statusValue(v)})`];
+  const lines = [e.blocked ? `${file}: reject at ${e.blocked.stage} (${e.blocked.reply})${e.blocked.symbol ? ` by ${e.blocked.symbol}` : ''}` : `${file}: ${v.action} (${statusValue(v)})`];
   for (const s of v.result.symbols) {
     lines.push(`  ${s.name.padEnd(24)} ${s.score.toFixed(1).padStart(7)}  ${s.description}${s.detail ? ` [${s.detail}]` : ''}`);
   }

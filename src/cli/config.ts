@@ -1,12 +1,13 @@
 import { ConfigError, loadConfig } from '../config/load.js';
 import { defaultConfigYaml } from '../config/defaults-yaml.js';
-import { createEngine } from './compose.js';
+import pino from 'pino';
+import { createPipeline, createServices } from '../scan/compose.js';
 
 /** `thresher config check FILE`: 0 when the file is valid (checks built too), 1 with the errors. */
 export async function configCheck(file: string): Promise<number> {
   try {
     const config = await loadConfig(file);
-    createEngine(config, file);
+    createPipeline(config, { services: createServices({ log: pino({ level: 'silent' }) }), source: file });
     process.stdout.write(`${file}: OK\n`);
     return 0;
   } catch (err) {

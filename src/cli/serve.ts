@@ -1,7 +1,8 @@
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
+import { createPipeline, createServices } from '../scan/compose.js';
+import { Background } from '../scan/pipeline.js';
 import { startServer } from '../server/server.js';
-import { createEngine } from './compose.js';
 import { openTokenFileIfUsable } from './token-file.js';
 
 export interface ServeOptions {
@@ -13,15 +14,19 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = await loadConfig(opts.config);
   const { log, flush } = createLogger(config.log_level);
+  const services = createServices({ log });
+  const background = new Background();
+  const pipelineFor = (c: typeof config, tokens?: Parameters<typeof createPipeline>[1]['tokens']) =>
+    createPipeline(c, { services, source: opts.config, tokens, learn: true, background });
   // A config the checks refuse stops here, before the token store is created.
-  createEngine(config, opts.config);
+  pipelineFor(config);
   // Bayes needs its token file; without it the server still runs, unlearned.
   const tokens = openTokenFileIfUsable(config, opts.dataDir, true, (file, message) => {
     log.error({ file, err: message }, 'cannot open the Bayes token store; running without Bayes');
   });
-  const engine = createEngine(config, opts.config, { tokens });
-  const server = await startServer({ config, engine, log, listen: opts.listen });
-  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: engine.checks.map((c) => c.name) }, 'thresher ready');
+  const pipeline = pipelineFor(config, tokens);
+  const server = await startServer({ config, pipeline, log, listen: opts.listen });
+  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -52,7 +57,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     }
     loadConfig(opts.config)
       .then((next) => {
-        server.reload(next, createEngine(next, opts.config, { tokens }));
+        server.reload(next, pipelineFor(next, tokens));
         log.info({ config: opts.config }, 'configuration reloaded');
       })
       .catch((err: unknown) => {

@@ -28,6 +28,7 @@ export const repliesSchema = z
   .strictObject({
     reject: smtpReply('5', '550 5.7.1 Message rejected as spam', 'SMTP reply when the reject threshold is reached.'),
     tempfail: smtpReply('4', '451 4.7.1 Message deferred, try again later', 'SMTP reply when the tempfail threshold is reached.'),
+    check_failed: smtpReply('4', '451 4.7.1 Message could not be checked now, try again later', 'SMTP reply when a check whose failure policy is tempfail failed or ran out of time: the MTA retries later, no mail passes unchecked.'),
     quarantine: z.string().min(1).max(200).default('Thresher: spam score {score}')
       .describe('Quarantine reason shown in the MTA hold queue; {score} is replaced.'),
   })

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import type { BodySink } from '../message/body-tee.js';
 import type { Message } from '../message/message.js';
-import type { ScanResult } from './result.js';
+import type { Services } from '../scan/services.js';
+import type { FailurePolicy, ScanResult } from './result.js';
 
 /** When a check runs: as soon as its evidence exists, so early stages can answer early. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'eom';
@@ -27,7 +29,9 @@ export interface CheckContext {
   message: Message;
   /** Aborted when the check's time limit is reached. */
   signal: AbortSignal;
+  /** The message's logger. */
   log: Logger;
+  services: Services;
 }
 
 /** One check family. A check never talks to the milter session: it returns hits. */
@@ -37,11 +41,25 @@ export interface Check {
   symbols: Record<string, SymbolDef>;
   /** Needs the body at end of message (otherwise the body transfer can be skipped). */
   needsBody?: boolean;
+  /** Its own time limit; default: limits.check_timeout_seconds. */
+  timeoutMs?: number;
+  /**
+   * What its failure or time-out means: `open` (default) scores the message without it;
+   * `tempfail` defers the message (4xx) so the MTA retries and nothing passes unchecked.
+   */
+  onFailure?: FailurePolicy;
   run(ctx: CheckContext): Hit[] | Promise<Hit[]>;
   /**
-   * End-of-message checks only: called once the message's final result is known, after the
-   * reply went to the MTA, to learn from it (Bayes autolearn). Synchronous and best effort: an
-   * error is logged and changes nothing.
+   * Called when the body starts (end of headers): a sink returned here receives every body
+   * chunk as it arrives, whole and in order, up to the sink's own limit and independent of
+   * limits.max_scan_bytes (DKIM body hashes, a virus scanner's stream, a quarantine spool).
+   * The check finds what its sink gathered when `run` is called at end of message.
    */
-  afterScan?(ctx: Omit<CheckContext, 'signal'>, result: Readonly<ScanResult>): void;
+  openBody?(ctx: Omit<CheckContext, 'signal'>): BodySink | undefined;
+  /**
+   * End-of-message checks only: called once the message's final result is known, after the
+   * reply went to the MTA, to learn from it (Bayes autolearn). Best effort: an error is
+   * logged and changes nothing.
+   */
+  afterScan?(ctx: Omit<CheckContext, 'signal'>, result: Readonly<ScanResult>): void | Promise<void>;
 }

@@ -1,21 +1,26 @@
 import type { Logger } from 'pino';
+import type { BodySink } from '../message/body-tee.js';
 import type { Message } from '../message/message.js';
+import type { Services } from '../scan/services.js';
 import type { Check, CheckContext, Hit, Stage, SymbolDef } from './check.js';
-import { addSymbols, type ScanResult, type ScoredSymbol } from './result.js';
+import { addSymbols, type FailurePolicy, type ScanResult, type ScoredSymbol } from './result.js';
 
 export interface EngineOptions {
   /** Score overrides by symbol name (config `scores`). */
   scores: Readonly<Record<string, number>>;
   /** Symbols never emitted (config `disabled_symbols`). */
   disabled?: readonly string[];
+  /** Time limit of a check that sets none of its own. */
   checkTimeoutMs: number;
+  services: Services;
 }
 
 class CheckTimeout extends Error {}
 
 /**
  * Runs the registered checks of a stage concurrently, each under its own time limit, and
- * scores their hits. A failed or timed-out check adds no symbol (fail open) and is recorded.
+ * scores their hits. A failed or timed-out check adds no symbol and is recorded with its
+ * failure policy, which the verdict reads (open: scored without it; tempfail: deferred).
  */
 export class Engine {
   private readonly byStage = new Map<Stage, Check[]>();
@@ -55,6 +60,30 @@ export class Engine {
     return [...this.byStage.values()].some((list) => list.some((c) => c.needsBody === true));
   }
 
+  get services(): Services {
+    return this.options.services;
+  }
+
+  /** What a failure of the named check means (body sinks fail under their check's name). */
+  failurePolicy(check: string): FailurePolicy {
+    return this.checks.find((c) => c.name === check)?.onFailure ?? 'open';
+  }
+
+  /** The body sinks the end-of-message checks want for this message. */
+  openBody(message: Message, log: Logger): BodySink[] {
+    const sinks: BodySink[] = [];
+    for (const check of this.byStage.get('eom') ?? []) {
+      if (check.openBody === undefined) continue;
+      try {
+        const sink = check.openBody({ message, log, services: this.options.services });
+        if (sink) sinks.push(sink);
+      } catch (err) {
+        log.warn({ check: check.name, err: (err as Error).message }, 'check could not open its body sink');
+      }
+    }
+    return sinks;
+  }
+
   score(symbol: string): number {
     const override = this.options.scores[symbol];
     if (override !== undefined) return override;
@@ -72,24 +101,29 @@ export class Engine {
       const check = checks[i]!;
       if (outcome instanceof Error) {
         const reason = outcome instanceof CheckTimeout ? 'timeout' : outcome.message;
-        result.failures.push({ check: check.name, reason });
-        log.warn({ check: check.name, err: reason }, 'check failed; scoring without it');
+        const policy = check.onFailure ?? 'open';
+        result.failures.push({ check: check.name, reason, policy });
+        log.warn({ check: check.name, err: reason, policy }, policy === 'open' ? 'check failed; scoring without it' : 'check failed; the message is deferred');
         continue;
       }
       addSymbols(result, outcome.filter((hit) => !this.disabled.has(hit.symbol)).map((hit) => this.scored(check, hit)));
     }
   }
 
-  /** Lets end-of-message checks learn from the final result (Check.afterScan). */
-  afterScan(message: Message, result: Readonly<ScanResult>, log: Logger): void {
-    for (const check of this.byStage.get('eom') ?? []) {
-      if (check.afterScan === undefined) continue;
-      try {
-        check.afterScan({ message, log }, result);
-      } catch (err) {
-        log.warn({ check: check.name, err: (err as Error).message }, 'check failed after scan');
-      }
-    }
+  /** Lets end-of-message checks learn from the final result (Check.afterScan); never rejects. */
+  async afterScan(message: Message, result: Readonly<ScanResult>, log: Logger): Promise<void> {
+    const ctx = { message, log, services: this.options.services };
+    await Promise.all(
+      (this.byStage.get('eom') ?? [])
+        .filter((check) => check.afterScan !== undefined)
+        .map(async (check) => {
+          try {
+            await check.afterScan!(ctx, result);
+          } catch (err) {
+            log.warn({ check: check.name, err: (err as Error).message }, 'check failed after scan');
+          }
+        }),
+    );
   }
 
   private scored(check: Check, hit: Hit): ScoredSymbol {
@@ -105,15 +139,19 @@ export class Engine {
     // The AbortController is made only if the check looks at its signal: most checks are
     // synchronous and a controller per check per message showed up in profiles.
     let controller: AbortController | undefined;
+    const services = this.options.services;
     const ctx: CheckContext = {
       message,
       log,
+      services,
       get signal() {
         controller ??= new AbortController();
         return controller.signal;
       },
     };
     let timer: NodeJS.Timeout | undefined;
+    const started = performance.now();
+    let outcome: 'ok' | 'failed' | 'timeout' = 'ok';
     try {
       const pending = check.run(ctx);
       // Synchronous checks (most content rules) skip the timer entirely.
@@ -122,13 +160,15 @@ export class Engine {
         timer = setTimeout(() => {
           controller?.abort();
           reject(new CheckTimeout(`${check.name} timed out`));
-        }, this.options.checkTimeoutMs);
+        }, check.timeoutMs ?? this.options.checkTimeoutMs);
       });
       return await Promise.race([pending, timeout]);
     } catch (err) {
+      outcome = err instanceof CheckTimeout ? 'timeout' : 'failed';
       return err instanceof Error ? err : new Error(String(err));
     } finally {
       if (timer) clearTimeout(timer);
+      services.metrics.check(check.name, (performance.now() - started) / 1000, outcome);
     }
   }
 }

@@ -13,8 +13,18 @@ export interface ScanResult {
   symbols: ScoredSymbol[];
   score: number;
   /** Checks that ran out of time or failed, by name, with the reason. */
-  failures: { check: string; reason: string }[];
+  failures: CheckFailure[];
 }
+
+/** A check that did not give its answer, and what its failure means for the verdict. */
+export interface CheckFailure {
+  check: string;
+  reason: string;
+  /** `open`: scored without it; `tempfail`: the message is deferred (see decideFor). */
+  policy: FailurePolicy;
+}
+
+export type FailurePolicy = 'open' | 'tempfail';
 
 export function emptyResult(): ScanResult {
   return { symbols: [], score: 0, failures: [] };

@@ -7,6 +7,7 @@ import { readMessages } from '../mailbox/read.js';
 import type { Message, ScanLimits } from '../message/message.js';
 import { messageFromRaw } from '../message/parse.js';
 import { setClientFromReceived } from '../message/received.js';
+import { returnPath } from '../scan/offline.js';
 import { cleanForEval } from './artefacts.js';
 import { messageId, sourceOf } from './sources.js';
 import type { Label } from './summary.js';
@@ -47,8 +48,7 @@ export interface LoadOptions {
 export function evalMessage(raw: Buffer, limits: ScanLimits): Message {
   const message = messageFromRaw(raw, limits);
   setClientFromReceived(message);
-  const returnPath = message.header('return-path')[0] ?? '';
-  message.sender = { address: /<([^<>\s]*)>/.exec(returnPath)?.[1] ?? returnPath.trim(), args: [] };
+  message.sender = { address: returnPath(message), args: [] };
   return message;
 }
 

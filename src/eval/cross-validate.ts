@@ -1,19 +1,18 @@
 // K-fold cross-validation: every message is scored exactly once, by an engine that learned
 // from the other folds only.
 import type { Logger } from 'pino';
-import type { Engine } from '../engine/engine.js';
-import { scanMessage } from '../engine/scan.js';
-import type { ScanLimits } from '../message/message.js';
-import { evalMessage, type Sample } from './corpus.js';
+import type { ScanResult } from '../engine/result.js';
+import { scanOffline } from '../scan/offline.js';
+import type { Pipeline } from '../scan/pipeline.js';
+import type { Sample } from './corpus.js';
 import { assignFolds } from './folds.js';
 import type { ScoredMessage } from './summary.js';
 
 export interface CrossValidateOptions {
   folds: number;
   seed: number;
-  limits: ScanLimits;
-  /** A fresh engine that has learned from exactly these samples. */
-  engineFor(training: readonly Sample[]): Engine | Promise<Engine>;
+  /** A fresh pipeline whose Bayes has learned from exactly these samples. */
+  pipelineFor(training: readonly Sample[]): Pipeline | Promise<Pipeline>;
   log: Logger;
   /** Told when each fold is done, for progress output. */
   onFold?(fold: number, trained: number, scored: number, ms: number): void;
@@ -29,11 +28,11 @@ export async function crossValidate(samples: readonly Sample[], opts: CrossValid
   for (let fold = 0; fold < opts.folds; fold++) {
     const started = performance.now();
     const training = samples.filter((_, i) => folds[i] !== fold);
-    const engine = await opts.engineFor(training);
+    const pipeline = await opts.pipelineFor(training);
     let count = 0;
     for (const [i, sample] of samples.entries()) {
       if (folds[i] !== fold) continue;
-      const { result } = await scanMessage(engine, evalMessage(sample.raw, opts.limits), opts.log);
+      const result = await scoreSample(pipeline, sample, opts.log);
       scored.push({
         path: sample.path,
         source: sample.source,
@@ -47,4 +46,19 @@ export async function crossValidate(samples: readonly Sample[], opts: CrossValid
     opts.onFold?.(fold, training.length, count, performance.now() - started);
   }
   return scored;
+}
+
+/**
+ * The message as the server would score it, with no recipients to choose policies by: client
+ * and HELO from its Received headers, sender from its Return-Path. A message an early stage
+ * refuses scores the blocking symbol.
+ */
+async function scoreSample(pipeline: Pipeline, sample: Sample, log: Logger): Promise<ScanResult> {
+  const outcome = await scanOffline(pipeline, sample.raw, { recipients: [] }, log);
+  const done = outcome.transactions[0];
+  if (done !== undefined) return done.verdict.result;
+  const symbol = outcome.refused?.decision.symbol;
+  if (symbol === undefined) return { symbols: [], score: 0, failures: [] };
+  const score = pipeline.engine.score(symbol);
+  return { symbols: [{ name: symbol, score, description: '' }], score, failures: [] };
 }

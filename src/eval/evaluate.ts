@@ -2,7 +2,7 @@
 // score-tuning script.
 import pino from 'pino';
 import { loadConfig } from '../config/load.js';
-import { createEngine } from '../cli/compose.js';
+import { createPipeline, createServices } from '../scan/compose.js';
 import { MemoryTokenStore } from '../store/memory-tokens.js';
 import { loadSamples, type LabelledPath } from './corpus.js';
 import { crossValidate } from './cross-validate.js';
@@ -34,17 +34,18 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
   opts.note(`read ${samples.length} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const labels = new Set(samples.map((s) => s.label));
   if (!labels.has('spam') || !labels.has('ham')) throw new EvalInputError(`needs both spam and ham messages; found only ${[...labels].join(', ') || 'none'}`);
+  const log = pino({ level: 'warn' }, pino.destination(2));
+  const services = createServices({ log });
   const scored = await crossValidate(samples, {
     folds: opts.folds,
     seed: opts.seed,
-    limits,
     // A fresh in-memory store per fold, so no fold's messages are learned when it is scored.
-    engineFor: (training) => {
+    pipelineFor: (training) => {
       const tokens = new MemoryTokenStore();
       for (const s of training) tokens.learn(s.learnId, s.tokens, s.label);
-      return createEngine(config, source, { tokens });
+      return createPipeline(config, { services, source, tokens });
     },
-    log: pino({ level: 'warn' }, pino.destination(2)),
+    log,
     onFold: (fold, trained, count, ms) =>
       opts.note(`fold ${fold + 1}/${opts.folds}: learned ${trained}, scored ${count} in ${(ms / 1000).toFixed(1)} s`),
   });

@@ -71,7 +71,7 @@ function nameOf(inside: string): string {
 }
 
 /** The first hop, newest first, from a public address: the relay the receiving site took the mail from. */
-export function entryRelay(message: Message): Relay | undefined {
+export function entryRelay(message: Pick<Message, 'header'>): Relay | undefined {
   const values = message.header('received');
   for (let i = 0; i < values.length && i < MAX_HOPS; i++) {
     const hop = parseReceived(values[i]!);

@@ -1,6 +1,6 @@
-import { parseReplyCode, type ReplyCode } from '../../protocol/index.js';
 import type { Config } from '../config/schema.js';
 import type { ScanResult } from '../engine/result.js';
+import { parseSmtpReply, type SmtpReply } from './reply.js';
 
 /**
  * What happens to the message. `accept`: delivered (with verdict headers unless below the tag
@@ -21,7 +21,7 @@ export interface Verdict {
   tagged: boolean;
   result: ScanResult;
   /** The SMTP reply for reject and tempfail. */
-  reply?: ReplyCode;
+  reply?: SmtpReply;
   /** The hold reason for quarantine. */
   reason?: string;
 }
@@ -33,8 +33,10 @@ export interface Policy {
   tempfail: number | null;
   reject: number | null;
   discard: number | null;
-  rejectReply: ReplyCode;
-  tempfailReply: ReplyCode;
+  rejectReply: SmtpReply;
+  tempfailReply: SmtpReply;
+  /** The reply when a check that fails closed (failure policy tempfail) failed. */
+  checkFailedReply: SmtpReply;
   quarantineReason: string;
 }
 
@@ -47,8 +49,9 @@ export function policyFromConfig(config: Pick<Config, 'thresholds' | 'replies'>)
     tempfail: t.tempfail,
     reject: t.reject,
     discard: t.discard,
-    rejectReply: parseReplyCode(config.replies.reject),
-    tempfailReply: parseReplyCode(config.replies.tempfail),
+    rejectReply: parseSmtpReply(config.replies.reject),
+    tempfailReply: parseSmtpReply(config.replies.tempfail),
+    checkFailedReply: parseSmtpReply(config.replies.check_failed),
     quarantineReason: config.replies.quarantine,
   };
 }
@@ -109,6 +112,9 @@ export interface PolicyShape {
 export function decideFor(result: ScanResult, p: PolicyShape): Verdict {
   const v = decide(result, p.policy);
   if (p.bypassSpamChecks) return { ...v, action: 'accept', reply: undefined, reason: undefined };
+  // A check that fails closed did not run: its verdict is unknown, so the MTA retries later.
+  // Not even a spam lover gets mail that, say, the virus scanner could not look at.
+  if (result.failures.some((f) => f.policy === 'tempfail')) return { ...v, action: 'tempfail', reply: p.policy.checkFailedReply, reason: undefined };
   if (v.action === 'mark' && p.spamAction === 'quarantine') {
     return { ...v, action: 'quarantine', reason: p.policy.quarantineReason.replace(/\{score\}/g, v.score.toFixed(1)) };
   }

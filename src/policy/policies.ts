@@ -85,7 +85,7 @@ function effective(
   for (const [k, v] of Object.entries(p.thresholds)) if (v !== undefined) (thresholds as Record<string, unknown>)[k] = v;
   const policy = policyFromConfig({ thresholds, replies: config.replies });
   const shape = {
-    policy: { ...policy, rejectReply: undefined, tempfailReply: undefined },
+    policy: { ...policy, rejectReply: undefined, tempfailReply: undefined, checkFailedReply: undefined },
     spamAction: p.spam_action,
     spamLover: p.spam_lover,
     bypassSpamChecks: p.bypass_spam_checks,

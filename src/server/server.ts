@@ -2,8 +2,7 @@ import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Engine } from '../engine/engine.js';
-import { PolicyBook } from '../policy/policies.js';
+import type { Pipeline } from '../scan/pipeline.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import type { Settings } from './session.js';
 import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
@@ -17,22 +16,22 @@ export interface RunningServer {
    * Swaps checks, policy and headers for the next messages; messages in flight finish with
    * what they started with, and no connection is dropped.
    */
-  reload(config: Readonly<Config>, engine: Engine): void;
+  reload(config: Readonly<Config>, pipeline: Pipeline): void;
   /** Stops accepting, lets messages in flight finish within the grace time, closes the rest. */
   close(): Promise<void>;
 }
 
 export interface ServerOptions {
   config: Readonly<Config>;
-  engine: Engine;
+  pipeline: Pipeline;
   log: Logger;
   /** Overrides config.listen (the CLI's --listen). */
   listen?: readonly string[];
 }
 
-export async function startServer({ config, engine, log, listen }: ServerOptions): Promise<RunningServer> {
+export async function startServer({ config, pipeline, log, listen }: ServerOptions): Promise<RunningServer> {
   const limits = config.limits;
-  let settings = settingsFor(config, engine);
+  let settings = settingsFor(config, pipeline);
   let current = config;
   const connOptions: ConnectionOptions = {
     settings: () => settings,
@@ -76,8 +75,8 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
     get connectionCount() {
       return connections.size;
     },
-    reload(next: Readonly<Config>, nextEngine: Engine) {
-      settings = settingsFor(next, nextEngine);
+    reload(next: Readonly<Config>, nextPipeline: Pipeline) {
+      settings = settingsFor(next, nextPipeline);
       log.level = next.log_level;
       // Listeners and per-socket limits are set up once; everything else applies to the next message.
       const restartOnly = [
@@ -102,21 +101,17 @@ export async function startServer({ config, engine, log, listen }: ServerOptions
       clearTimeout(timer);
       for (const c of connections) c.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+      // Learning from messages already answered (autolearn) finishes before the stores close.
+      await settings.pipeline.background.drain();
     },
   };
 }
 
-function settingsFor(config: Readonly<Config>, engine: Engine): Settings {
+function settingsFor(config: Readonly<Config>, pipeline: Pipeline): Settings {
   return {
-    engine,
-    policies: new PolicyBook(config),
-    headers: config.headers,
-    wants: wantsFor(engine, config.policies.length > 0),
-    limits: {
-      maxScanBytes: config.limits.max_scan_bytes,
-      maxHeaders: config.limits.max_headers,
-      progressIntervalMs: config.limits.progress_interval_seconds * 1000,
-    },
+    pipeline,
+    wants: wantsFor(pipeline.engine, config.policies.length > 0),
+    progressIntervalMs: config.limits.progress_interval_seconds * 1000,
   };
 }
 

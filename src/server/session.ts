@@ -7,32 +7,25 @@ import {
   encodeReply,
   negotiate,
   noReplyFlag,
-  parseReplyCode,
   type MilterCommand,
   type MilterReply,
-  type Modification,
   type Negotiated,
+  type ReplyCode,
   type ReplyStage,
   type Wants,
 } from '../../protocol/index.js';
-import type { Stage } from '../engine/check.js';
-import type { Engine } from '../engine/engine.js';
-import { addSymbols, blockOf, emptyResult, type ScanResult } from '../engine/result.js';
-import { Message, type ClientInfo, type EnvelopeAddress, type ScanLimits } from '../message/message.js';
-import { decideFor, type Verdict } from '../policy/decide.js';
-import type { EffectivePolicy, PolicyBook } from '../policy/policies.js';
-import { planHeaderEdits, taggedSubject } from '../policy/header-plan.js';
-import { isSpam, verdictHeaderNames, verdictHeaders, type HeaderConfig } from '../policy/headers.js';
+import type { SmtpReply } from '../policy/reply.js';
+import type { Pipeline } from '../scan/pipeline.js';
+import { Transaction, type Decision, type EndOfMessage } from '../scan/transaction.js';
 import { SessionError } from './errors.js';
+import { planHeaderEdits } from './header-plan.js';
 import { Macros } from './macros.js';
 
 /** What a session works with; swapped whole on reload (see `settings`). */
 export interface Settings {
-  engine: Engine;
-  policies: PolicyBook;
-  headers: HeaderConfig;
+  pipeline: Pipeline;
   wants: Wants;
-  limits: ScanLimits & { progressIntervalMs: number };
+  progressIntervalMs: number;
 }
 
 export interface SessionOptions {
@@ -53,7 +46,10 @@ export interface SessionOptions {
  */
 export type SessionState = 'optneg' | 'connect' | 'ready' | 'envelope' | 'headers' | 'body' | 'done' | 'closed';
 
-/** One MTA connection's milter state machine. Commands in, encoded replies out. */
+/**
+ * One MTA connection's milter state machine: the adapter between the milter protocol and the
+ * transport-neutral Transaction. Commands in, encoded replies out.
+ */
 export class Session {
   state: SessionState = 'optneg';
   negotiated: Negotiated | undefined;
@@ -61,32 +57,17 @@ export class Session {
   busy = false;
 
   private readonly macros = new Macros();
-  private client: ClientInfo | undefined;
-  private helo: string | undefined;
-  private connResult: ScanResult = emptyResult();
-  private message: Message | undefined;
-  private msgResult: ScanResult = emptyResult();
+  private readonly tx: Transaction;
   private s: Settings;
-  /** Lower-case names of the headers we own. */
-  private owned: ReadonlyMap<string, string>;
-  /** Incoming copies of the headers we own (forged verdicts), per name, values in order. */
-  private forged = new Map<string, string[]>();
-  /** The first Subject as received, for the spam prefix. */
-  private subject: string | undefined;
-  /** The policy every accepted recipient of this message shares. */
-  private msgPolicy: EffectivePolicy | undefined;
   private skipSent = false;
 
   constructor(private readonly o: SessionOptions) {
     this.s = o.settings();
-    this.owned = ownedNames(this.s);
+    this.tx = new Transaction(() => this.s.pipeline, o.log);
   }
 
   private refresh(): void {
-    const next = this.o.settings();
-    if (next === this.s) return;
-    this.s = next;
-    this.owned = ownedNames(next);
+    this.s = this.o.settings();
   }
 
   /** Between MAIL and the end-of-message answer: shutdown waits for this to end. */
@@ -109,24 +90,24 @@ export class Session {
       case 'connect':
         this.expect(cmd.kind, 'connect');
         this.refresh();
-        this.client = { hostname: cmd.hostname, address: cmd.address, port: cmd.port, family: cmd.family };
         this.state = 'ready';
-        return this.early('connect', 'connection');
+        return this.answer('connect', this.tx.connect({ hostname: cmd.hostname, address: cmd.address, port: cmd.port, family: cmd.family }));
       case 'helo':
         this.expect(cmd.kind, 'ready', 'done', 'envelope');
         this.endMessage();
-        this.helo = cmd.name;
         this.state = 'ready';
-        return this.early('helo', 'connection');
+        return this.answer('helo', this.tx.helo(cmd.name));
       case 'mail':
         // A MAIL after the end of a message without ABORT starts a new one (implicit abort).
         this.expect(cmd.kind, 'ready', 'done', 'envelope');
         this.endMessage();
-        this.startMessage(cmd.address, cmd.args);
-        return this.early('mail', 'message');
+        this.refresh();
+        this.skipSent = false;
+        this.state = 'envelope';
+        return this.answer('mail', this.tx.mail({ address: stripBrackets(cmd.address), args: cmd.args }, { authenticated: this.authenticated() }));
       case 'rcpt':
         this.expect(cmd.kind, 'envelope');
-        return this.onRcpt({ address: stripBrackets(cmd.address), args: cmd.args });
+        return this.answer('rcpt', this.tx.rcpt({ address: stripBrackets(cmd.address), args: cmd.args }, { answerable: !this.agreed(noReplyFlag('rcpt')) }));
       case 'data':
         this.expect(cmd.kind, 'envelope');
         this.state = 'headers';
@@ -135,22 +116,22 @@ export class Session {
       case 'header':
         this.expect(cmd.kind, 'envelope', 'headers');
         this.state = 'headers';
-        this.onHeader(cmd.name, cmd.value);
+        // With SMFIP_HDR_LEADSPC the value keeps the space after the colon; checks see it without.
+        this.tx.header(cmd.name, this.agreed(Flag.HDR_LEADSPC) && cmd.value.startsWith(' ') ? cmd.value.slice(1) : cmd.value);
         this.reply('header', { kind: 'continue' });
         return;
       case 'eoh':
         this.expect(cmd.kind, 'envelope', 'headers');
         this.state = 'body';
+        this.tx.endOfHeaders();
         this.reply('eoh', { kind: 'continue' });
         return;
       case 'body':
         this.expect(cmd.kind, 'body');
-        this.onBody(cmd.chunk);
-        return;
+        return this.onBody(cmd.chunk);
       case 'eom':
         this.expect(cmd.kind, 'body', 'headers');
-        if (cmd.chunk.length > 0) this.message!.addBody(cmd.chunk);
-        return this.onEndOfMessage();
+        return this.onEndOfMessage(cmd.chunk);
       case 'unknown':
         this.expectNot(cmd.kind, 'optneg', 'connect');
         this.reply('unknown', { kind: 'continue' });
@@ -166,13 +147,12 @@ export class Session {
         this.expectNot(cmd.kind, 'optneg');
         this.endMessage();
         this.macros.clearAll();
-        this.client = undefined;
-        this.helo = undefined;
-        this.connResult = emptyResult();
+        this.tx.reset();
         this.state = 'connect';
         return;
       case 'quit':
         this.endMessage();
+        this.tx.reset();
         this.state = 'closed';
         return;
     }
@@ -234,114 +214,40 @@ export class Session {
     this.o.send(n.reply);
   }
 
-  private startMessage(address: string, args: string[]): void {
-    this.refresh();
-    const m = new Message(this.s.limits);
-    m.client = this.client;
-    m.helo = this.helo;
-    m.authenticated = this.authenticated();
-    m.sender = { address: stripBrackets(address), args };
-    this.message = m;
-    this.msgResult = emptyResult();
-    this.forged = new Map();
-    this.subject = undefined;
-    this.msgPolicy = undefined;
-    this.skipSent = false;
-    this.state = 'envelope';
-  }
-
   private endMessage(): void {
-    if (this.message !== undefined) this.macros.clearMessage();
-    this.message = undefined;
+    if (this.tx.message !== undefined) this.macros.clearMessage();
+    this.tx.endMessage();
   }
 
-  /**
-   * Runs an early stage's checks before answering it, so a hard block (an IP block at
-   * connect, a sender block at MAIL) is answered at once. Without checks for the stage the
-   * answer is immediate (and usually not even sent: the stage was negotiated as no-reply).
-   * A recipient is added to the message only if it was not blocked.
-   */
-  private early(
-    stage: Stage & ReplyStage,
-    scope: 'connection' | 'message',
-    rcpt?: EnvelopeAddress,
-    accepted?: () => void,
-  ): void | Promise<void> {
-    if (!this.s.engine.hasStage(stage)) {
-      if (rcpt) this.message!.recipients.push(rcpt);
-      accepted?.();
+  /** Answers an early stage with the transaction's decision, at once or when its checks are done. */
+  private answer(stage: ReplyStage, d: Decision | Promise<Decision>): void | Promise<void> {
+    if (d instanceof Promise) return d.then((decision) => this.send(stage, decision));
+    this.send(stage, d);
+  }
+
+  private send(stage: ReplyStage, d: Decision): void {
+    if (d.kind === 'continue') {
       this.reply(stage, { kind: 'continue' });
       return;
     }
-    const m = this.message ?? new Message(this.s.limits);
-    m.client ??= this.client;
-    m.helo ??= this.helo;
-    const stageResult = emptyResult();
-    // The recipient being checked is the last one while its checks run.
-    if (rcpt) m.recipients.push(rcpt);
-    return this.s.engine.run(stage, m, stageResult, this.o.log).then(() => {
-      const block = blockOf(stageResult);
-      if (block?.block !== undefined && this.agreed(noReplyFlag(stage))) {
-        // Negotiated before a reload added this check: the MTA waits for no answer here.
-        this.o.log.warn({ stage, symbol: block.name }, 'block not answered: stage negotiated as no-reply on this connection');
-      } else if (block?.block !== undefined) {
-        if (rcpt) m.recipients.pop();
-        this.o.log.info({ stage, symbol: block.name, detail: block.detail, reply: block.block, rcpt: rcpt?.address }, 'blocked');
-        this.o.send(encodeReply(parseReplyCode(block.block)));
-        return;
-      }
-      accepted?.();
-      const target = scope === 'connection' ? this.connResult : this.msgResult;
-      addSymbols(target, stageResult.symbols);
-      target.failures.push(...stageResult.failures);
-      this.reply(stage, { kind: 'continue' });
-    });
-  }
-
-  /**
-   * One milter verdict covers the whole message, so all its recipients must share a policy.
-   * The first accepted recipient fixes it; a recipient whose policy would judge the message
-   * differently gets 452 4.5.3 and the sending MTA delivers it in its own transaction
-   * (RFC 5321 4.5.3.1.10), where its own policy decides. No copy is dropped or misjudged.
-   */
-  private onRcpt(rcpt: EnvelopeAddress): void | Promise<void> {
-    const m = this.message!;
-    const policy = this.s.policies.select({
-      recipient: rcpt.address,
-      sender: m.sender?.address ?? '',
-      clientAddress: this.client?.address,
-      authenticated: this.authenticated(),
-    });
-    if (this.msgPolicy !== undefined && policy.key !== this.msgPolicy.key && !this.agreed(noReplyFlag('rcpt'))) {
-      this.o.log.info({ rcpt: rcpt.address, policy: policy.name, messagePolicy: this.msgPolicy.name }, 'recipient deferred to its own transaction: different policy');
-      this.o.send(encodeReply({ kind: 'replycode', code: 452, xcode: '4.5.3', text: 'Recipient filtered by a different policy, send it in a separate transaction' }));
+    if (this.agreed(noReplyFlag(stage))) {
+      // Negotiated before a reload added this check: the MTA waits for no answer here.
+      this.o.log.warn({ stage, symbol: d.symbol }, 'block not answered: stage negotiated as no-reply on this connection');
       return;
     }
-    return this.early('rcpt', 'message', rcpt, () => {
-      this.msgPolicy ??= policy;
-    });
+    this.o.send(encodeReply(replyCode(d.reply)));
   }
 
-  private onHeader(name: string, rawValue: string): void {
-    // With SMFIP_HDR_LEADSPC the value keeps the space after the colon; checks see it without.
-    const value = this.agreed(Flag.HDR_LEADSPC) && rawValue.startsWith(' ') ? rawValue.slice(1) : rawValue;
-    const lower = name.toLowerCase();
-    const owned = this.owned.get(lower);
-    if (owned !== undefined) {
-      const values = this.forged.get(owned) ?? [];
-      values.push(value);
-      this.forged.set(owned, values);
-    }
-    if (lower === 'subject' && this.subject === undefined) this.subject = value;
-    this.message!.addHeader(name, value);
+  private onBody(chunk: Buffer): void | Promise<void> {
+    const pending = this.tx.body(chunk);
+    // A body sink that cannot keep up holds our answer back, so the MTA waits with the next chunk.
+    if (pending) return pending.then(() => this.answerBody());
+    this.answerBody();
   }
 
-  private onBody(chunk: Buffer): void {
-    const m = this.message!;
-    m.addBody(chunk);
+  private answerBody(): void {
     if (this.agreed(Flag.NR_BODY)) return;
-    const enough = m.full || !this.s.engine.needsBody;
-    if (enough && !this.skipSent && this.agreed(Flag.SKIP)) {
+    if (!this.tx.wantsBody && !this.skipSent && this.agreed(Flag.SKIP)) {
       this.skipSent = true;
       this.o.send(encodeReply({ kind: 'skip' }));
       return;
@@ -349,27 +255,19 @@ export class Session {
     this.o.send(encodeReply({ kind: 'continue' }));
   }
 
-  private async onEndOfMessage(): Promise<void> {
-    const m = this.message!;
-    const started = performance.now();
+  private async onEndOfMessage(lastChunk: Buffer): Promise<void> {
     this.busy = true;
     const progress =
       (this.negotiated?.version ?? 0) >= 6
-        ? setInterval(() => this.o.send(encodeReply({ kind: 'progress' })), this.s.limits.progressIntervalMs)
+        ? setInterval(() => this.o.send(encodeReply({ kind: 'progress' })), this.s.progressIntervalMs)
         : undefined;
     progress?.unref();
     try {
-      const result = emptyResult();
-      addSymbols(result, this.connResult.symbols);
-      addSymbols(result, this.msgResult.symbols);
-      result.failures.push(...this.connResult.failures, ...this.msgResult.failures);
-      const policy = this.msgPolicy ?? this.s.policies.fallback;
-      if (!policy.bypassSpamChecks) await this.s.engine.run('eom', m, result, this.o.log);
-      const verdict = decideFor(result, policy);
+      if (lastChunk.length > 0) await this.tx.body(lastChunk);
+      const eom = await this.tx.endOfMessage();
       clearInterval(progress);
-      this.answer(verdict);
-      this.logVerdict(m, verdict, performance.now() - started);
-      if (!policy.bypassSpamChecks) this.s.engine.afterScan(m, result, this.o.log);
+      this.carryOut(eom);
+      this.logVerdict(eom);
     } catch (err) {
       // An engine bug must not lose mail: accept unscored, loudly.
       clearInterval(progress);
@@ -381,11 +279,12 @@ export class Session {
     }
   }
 
-  private answer(v: Verdict): void {
+  private carryOut(eom: EndOfMessage): void {
+    const v = eom.verdict;
     switch (v.action) {
       case 'reject':
       case 'tempfail':
-        this.o.send(encodeReply(v.reply!));
+        this.o.send(encodeReply(replyCode(v.reply!)));
         return;
       case 'discard':
         this.o.send(encodeReply({ kind: 'discard' }));
@@ -393,16 +292,7 @@ export class Session {
       default:
         break;
     }
-    const h = this.s.headers;
-    const prefix = h.subject_prefix;
-    const plan = planHeaderEdits({
-      forged: this.forged,
-      forgedMode: h.forged,
-      forgedPrefix: h.forged_prefix,
-      subject: prefix !== null && isSpam(v) && (this.msgPolicy ?? this.s.policies.fallback).subjectTag ? { value: taggedSubject(this.subject, prefix), exists: this.subject !== undefined } : undefined,
-      add: verdictHeaders(v, h),
-      leadSpace: this.agreed(Flag.HDR_LEADSPC),
-    });
+    const plan = planHeaderEdits(eom.edits, this.agreed(Flag.HDR_LEADSPC));
     if (v.action === 'quarantine') plan.push({ kind: 'quarantine', reason: v.reason! });
     for (const mod of plan) {
       if (!this.granted(actionFor(mod.kind))) {
@@ -414,7 +304,8 @@ export class Session {
     this.o.send(encodeReply({ kind: 'continue' }));
   }
 
-  private logVerdict(m: Message, v: Verdict, ms: number): void {
+  private logVerdict(eom: EndOfMessage): void {
+    const { verdict: v, message: m } = eom;
     this.o.log.info(
       {
         qid: this.macro('i'),
@@ -425,17 +316,17 @@ export class Session {
         action: v.action,
         symbols: v.result.symbols.map((s) => `${s.name}(${s.score})`),
         failures: v.result.failures.length > 0 ? v.result.failures : undefined,
-        policy: this.msgPolicy?.name,
+        policy: eom.policy.name,
         bytes: m.bodyBytes,
-        ms: Math.round(ms * 10) / 10,
+        ms: Math.round(eom.ms * 10) / 10,
       },
       'message decided',
     );
   }
 }
 
-function ownedNames(s: Settings): ReadonlyMap<string, string> {
-  return new Map(verdictHeaderNames(s.headers).map((n) => [n.toLowerCase(), n]));
+function replyCode(r: SmtpReply): ReplyCode {
+  return { kind: 'replycode', ...r };
 }
 
 function stripBrackets(address: string): string {

@@ -10,6 +10,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { emptyResult } from '../../src/engine/result.js';
 import { messageFromRaw } from '../../src/message/parse.js';
 import { MemoryTokenStore } from '../../src/store/memory-tokens.js';
+import { testServices } from '../support/services.js';
 
 const log = pino({ level: 'silent' });
 const limits = { maxScanBytes: 1 << 20, maxHeaders: 100 };
@@ -60,7 +61,7 @@ describe('bandsOf', () => {
 });
 
 describe('bayes check', () => {
-  const engineWith = (check: Check, scores: Record<string, number> = {}) => new Engine([check], { scores, checkTimeoutMs: 1000 });
+  const engineWith = (check: Check, scores: Record<string, number> = {}) => new Engine([check], { services: testServices(), scores, checkTimeoutMs: 1000 });
 
   it('adds no symbol until min_learned of each class are learned', async () => {
     const c = config({ min_learned: { spam: 20, ham: 20 } });
@@ -94,10 +95,10 @@ describe('bayes check', () => {
     for (const enabled of [false, true]) {
       const store = trained(5, 5);
       const c = config({ min_learned: { spam: 1, ham: 1 }, autolearn: { enabled, spam_at: 12, ham_at: -1 } });
-      const engine = new Engine([loud, bayesCheck(c.bayes, store)], { scores: {}, checkTimeoutMs: 1000 });
+      const engine = new Engine([loud, bayesCheck(c.bayes, store)], { services: testServices(), scores: {}, checkTimeoutMs: 1000 });
       const message = msg('brand new', 'never seen words here');
       const result = await scan(engine, message);
-      engine.afterScan(message, result, log);
+      await engine.afterScan(message, result, log);
       expect(store.totals()).toEqual(enabled ? { spam: 6, ham: 5 } : { spam: 5, ham: 5 });
       // Learned under the message's id: learning it again changes nothing.
       expect(store.learn(learnId(message), tokenize(message), 'spam')).toBe(enabled ? 'unchanged' : 'learned');
@@ -111,10 +112,10 @@ describe('bayes check', () => {
     const message = spamText(5000);
     const result = await scan(engine, message);
     expect(result.score).toBeGreaterThanOrEqual(3); // BAYES_99 + BAYES_999
-    engine.afterScan(message, result, log);
+    await engine.afterScan(message, result, log);
     expect(store.totals()).toEqual({ spam: 30, ham: 30 });
-    const failed = { ...result, score: 50, failures: [{ check: 'dnsbl', reason: 'timeout' }] };
-    engine.afterScan(message, failed, log);
+    const failed = { ...result, score: 50, failures: [{ check: 'dnsbl', reason: 'timeout', policy: 'open' as const }] };
+    await engine.afterScan(message, failed, log);
     expect(store.totals()).toEqual({ spam: 30, ham: 30 });
   });
 
@@ -124,7 +125,7 @@ describe('bayes check', () => {
     const engine = engineWith(bayesCheck(c.bayes, store));
     const message = hamText(77);
     const result = await scan(engine, message);
-    engine.afterScan(message, result, log);
+    await engine.afterScan(message, result, log);
     expect(store.totals()).toEqual({ spam: 5, ham: 6 });
   });
 });

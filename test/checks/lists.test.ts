@@ -16,6 +16,7 @@ import { CidrSet, parseIp } from '../../src/checks/lists/cidr.js';
 import { listChecks } from '../../src/checks/lists/index.js';
 import { LISTS_DIFFER_REPLY } from '../../src/checks/lists/sender.js';
 import { parseListFile } from '../../src/checks/lists/source.js';
+import { testServices } from '../support/services.js';
 
 const silent = pino({ level: 'silent' });
 const limits = { maxScanBytes: 1 << 20, maxHeaders: 100 };
@@ -286,7 +287,7 @@ describe('IP lists', () => {
   it('scores through the engine: allow is a strong negative score, overridable in scores', async () => {
     const checks = listChecks(lists({ ip_allow: ['192.0.2.0/24'] }));
     for (const [scores, expected] of [[{}, -20], [{ IP_ALLOWLIST: -7 }, -7]] as const) {
-      const engine = new Engine(checks, { scores, checkTimeoutMs: 1000 });
+      const engine = new Engine(checks, { services: testServices(), scores, checkTimeoutMs: 1000 });
       const result = emptyResult();
       await engine.run('connect', message({ ip: '192.0.2.9' }), result, silent);
       expect(result.symbols).toEqual([{ name: 'IP_ALLOWLIST', score: expected, description: expect.any(String), detail: '192.0.2.0/24' }]);

@@ -1,10 +1,10 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { compileMatcher, compileMatcherSet, rulePattern, type MatchSpec } from '../../src/checks/rules/matcher.js';
-import { createEngine } from '../../src/cli/compose.js';
 import { parseConfig } from '../../src/config/load.js';
 import { emptyResult } from '../../src/engine/result.js';
 import { messageFromRaw } from '../../src/message/parse.js';
+import { testEngine } from '../support/services.js';
 
 const log = pino({ level: 'silent' });
 const limits = { maxScanBytes: 4 << 20, maxHeaders: 1000 };
@@ -14,7 +14,7 @@ const limits = { maxScanBytes: 4 << 20, maxHeaders: 1000 };
  * built-in content rules also judge these small test messages, but are not under test here.
  */
 async function symbols(rules: unknown, eml: string, extra: Record<string, unknown> = {}): Promise<Record<string, number>> {
-  const engine = createEngine(parseConfig({ rules, ...extra }));
+  const engine = testEngine(parseConfig({ rules, ...extra }));
   const ruleSymbols = new Set(engine.checks.filter((c) => c.name.endsWith('-rules')).flatMap((c) => Object.keys(c.symbols)));
   const message = messageFromRaw(Buffer.from(eml.replace(/\r?\n/g, '\r\n')), limits);
   const result = emptyResult();
@@ -171,11 +171,11 @@ describe('rule symbols in the engine', () => {
   });
 
   it('declares one symbol per rule with its description, and one check per family', () => {
-    const engine = createEngine(parseConfig({ rules: config }));
+    const engine = testEngine(parseConfig({ rules: config }));
     const byName = Object.fromEntries(engine.checks.map((c) => [c.name, c]));
     expect(byName['header-rules']!.symbols).toEqual({ SUBJ_HI: { score: 1, description: 'Subject contains "hi"' } });
     expect(byName['body-rules']!.symbols).toEqual({ BODY_HELLO: { score: 1, description: 'Says hello' } });
     expect(byName['body-rules']!.needsBody).toBe(true);
-    expect(createEngine(parseConfig({})).checks.map((c) => c.name)).not.toContain('body-rules');
+    expect(testEngine(parseConfig({})).checks.map((c) => c.name)).not.toContain('body-rules');
   });
 });

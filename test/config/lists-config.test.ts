@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createEngine } from '../../src/cli/compose.js';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+import { testEngine } from '../support/services.js';
 
 function tmp(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'thresher-lists-config-')), name);
@@ -35,7 +35,7 @@ describe('lists config', () => {
       recipients: {},
       replies: { ip_block: '554 5.7.1 Client address blocked', sender_block: '550 5.7.1 Sender address blocked' },
     });
-    for (const stage of ['connect', 'helo', 'mail', 'rcpt'] as const) expect(createEngine(c).hasStage(stage), stage).toBe(false);
+    for (const stage of ['connect', 'helo', 'mail', 'rcpt'] as const) expect(testEngine(c).hasStage(stage), stage).toBe(false);
   });
 
   it('loads the documented shape from YAML', async () => {
@@ -52,7 +52,7 @@ lists:
     const c = await loadConfig(path);
     expect(c.lists.sender_allow[2]).toBe('/^bounce-[0-9]+@lists\\.example$/');
     expect(c.lists.recipients['bob@example.net']?.sender_block).toEqual(['@partner.example']);
-    expect(createEngine(c).checks.map((ch) => `${ch.name}@${ch.stage}`)).toEqual(expect.arrayContaining(['ip-lists@connect', 'sender-lists@mail', 'recipient-sender-lists@rcpt']));
+    expect(testEngine(c).checks.map((ch) => `${ch.name}@${ch.stage}`)).toEqual(expect.arrayContaining(['ip-lists@connect', 'sender-lists@mail', 'recipient-sender-lists@rcpt']));
   });
 
   it('accepts the README example', () => {
@@ -107,14 +107,14 @@ lists:
   it('a missing or invalid list file is a config error naming the config path and the file', () => {
     const missing = join(tmpdir(), 'thresher-no-such-list.txt');
     const c = parseConfig({ lists: { sender_block: ['x@y.example', { file: missing }] } });
-    expect(() => createEngine(c)).toThrow(ConfigError);
-    expect(() => createEngine(c)).toThrow(`lists.sender_block.1: ${missing}: ENOENT`);
+    expect(() => testEngine(c)).toThrow(ConfigError);
+    expect(() => testEngine(c)).toThrow(`lists.sender_block.1: ${missing}: ENOENT`);
     const bad = tmp('ip.txt', '# ok\n192.0.2.0/24\n\n192.0.2.300\n');
-    expect(() => createEngine(parseConfig({ lists: { ip_allow: [{ file: bad }] } }))).toThrow(`lists.ip_allow.0: ${bad}: line 4: not an IP or CIDR: 192.0.2.300`);
+    expect(() => testEngine(parseConfig({ lists: { ip_allow: [{ file: bad }] } }))).toThrow(`lists.ip_allow.0: ${bad}: line 4: not an IP or CIDR: 192.0.2.300`);
   });
 
   it('scores of the list symbols are set in scores; an allow list defaults to -20', () => {
-    const engine = createEngine(parseConfig({ lists: { ip_allow: ['192.0.2.1'], sender_allow: ['a@b.example'] }, scores: { SENDER_ALLOWLIST: -5 } }));
+    const engine = testEngine(parseConfig({ lists: { ip_allow: ['192.0.2.1'], sender_allow: ['a@b.example'] }, scores: { SENDER_ALLOWLIST: -5 } }));
     expect(engine.score('IP_ALLOWLIST')).toBe(-20);
     expect(engine.score('SENDER_ALLOWLIST')).toBe(-5);
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createEngine } from '../../src/cli/compose.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { MAX_RULE_PROGRAM_SIZE } from '../../src/config/rules.js';
+import { testEngine } from '../support/services.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -53,7 +53,7 @@ describe('rules config', () => {
   it('refuses a rule named like a built-in symbol when the checks are built, naming the rule', () => {
     for (const name of ['GTUBE', 'NOT_FULLY_SCANNED']) {
       const config = parseConfig({ rules: { body: [body('BODY_OK'), body(name)] } });
-      expect(() => createEngine(config)).toThrow(`rules.body.1.name: ${name} is a built-in symbol`);
+      expect(() => testEngine(config)).toThrow(`rules.body.1.name: ${name} is a built-in symbol`);
     }
   });
 
@@ -73,8 +73,8 @@ describe('rules config', () => {
 
   it('lets scores override a rule symbol, and refuses scores for names no rule declares', () => {
     const rules = { header: [header('SUBJ_X')] };
-    expect(createEngine(parseConfig({ rules, scores: { SUBJ_X: 9 } })).score('SUBJ_X')).toBe(9);
-    expect(() => createEngine(parseConfig({ rules, scores: { SUBJ_Z: 9 } }))).toThrow('scores: unknown symbol SUBJ_Z');
+    expect(testEngine(parseConfig({ rules, scores: { SUBJ_X: 9 } })).score('SUBJ_X')).toBe(9);
+    expect(() => testEngine(parseConfig({ rules, scores: { SUBJ_Z: 9 } }))).toThrow('scores: unknown symbol SUBJ_Z');
   });
 });
 
@@ -85,7 +85,7 @@ describe('README: Admin rules', () => {
     expect(yaml).toBeDefined();
     const config = parseConfig(parse(yaml!));
     expect(config.rules.header.map((r) => r.name)).toEqual(['SUBJ_VIAGRA', 'FROM_FREEMAIL_BANK']);
-    expect(createEngine(config).checks.map((c) => c.name)).toEqual(expect.arrayContaining(['header-rules', 'body-rules']));
+    expect(testEngine(config).checks.map((c) => c.name)).toEqual(expect.arrayContaining(['header-rules', 'body-rules']));
   });
 
   it('states the program size limit the schema enforces', () => {

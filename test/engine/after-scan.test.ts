@@ -4,11 +4,12 @@ import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { emptyResult } from '../../src/engine/result.js';
 import { Message } from '../../src/message/message.js';
+import { testServices } from '../support/services.js';
 
 const log = pino({ level: 'silent' });
 
 describe('Engine.afterScan', () => {
-  it('hands the final result to end-of-message checks; a throwing hook changes nothing', () => {
+  it('hands the final result to end-of-message checks; a throwing hook changes nothing', async () => {
     const seen: string[] = [];
     const make = (name: string, stage: Check['stage'], hook: () => void): Check => ({
       name,
@@ -29,10 +30,10 @@ describe('Engine.afterScan', () => {
         make('learner', 'eom', () => undefined),
         make('off', 'eom', () => undefined),
       ],
-      { scores: {}, disabled: ['OFF'], checkTimeoutMs: 100 },
+      { services: testServices(), scores: {}, disabled: ['OFF'], checkTimeoutMs: 100 },
     );
     const result = { ...emptyResult(), score: 7 };
-    expect(() => engine.afterScan(new Message({ maxScanBytes: 1024, maxHeaders: 10 }), result, log)).not.toThrow();
+    await expect(engine.afterScan(new Message({ maxScanBytes: 1024, maxHeaders: 10 }), result, log)).resolves.toBeUndefined();
     expect(seen).toEqual(['broken:7', 'learner:7']);
   });
 });

@@ -1,9 +1,10 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { emptyResult } from '../../src/engine/result.js';
 import { Message } from '../../src/message/message.js';
+import { testServices } from '../support/services.js';
 
 const log = pino({ level: 'silent' });
 const limits = { maxScanBytes: 1 << 20, maxHeaders: 100 };
@@ -35,7 +36,7 @@ const broken: Check = {
 
 describe('Engine', () => {
   it('scores hits with default scores and config overrides', async () => {
-    const engine = new Engine([sync], { scores: { SYNC_HIT: 7 }, checkTimeoutMs: 100 });
+    const engine = new Engine([sync], { services: testServices(), scores: { SYNC_HIT: 7 }, checkTimeoutMs: 100 });
     const result = emptyResult();
     await engine.run('eom', new Message(limits), result, log);
     expect(result.symbols).toEqual([{ name: 'SYNC_HIT', score: 7, description: 'sync', detail: 'x' }]);
@@ -43,28 +44,54 @@ describe('Engine', () => {
   });
 
   it('records a check that times out or throws, adds no symbol for it, and keeps the others', async () => {
-    const engine = new Engine([sync, slow, broken], { scores: {}, checkTimeoutMs: 50 });
+    const engine = new Engine([sync, slow, broken], { services: testServices(), scores: {}, checkTimeoutMs: 50 });
     const result = emptyResult();
     const started = Date.now();
     await engine.run('eom', new Message(limits), result, log);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(result.symbols.map((s) => s.name)).toEqual(['SYNC_HIT']);
     expect(result.failures).toEqual([
-      { check: 'slow', reason: 'timeout' },
-      { check: 'broken', reason: 'scanner unreachable' },
+      { check: 'slow', reason: 'timeout', policy: 'open' },
+      { check: 'broken', reason: 'scanner unreachable', policy: 'open' },
     ]);
   });
 
+  it('gives each check its own time limit and failure policy, and reports each run to the metrics observer', async () => {
+    vi.useFakeTimers();
+    try {
+      const seen: string[] = [];
+      const services = testServices({ metrics: { check: (name, _s, outcome) => seen.push(`${name}:${outcome}`), stage() {}, verdict() {} } });
+      // The engine-wide limit is long; the scanner's own is short, and it fails closed.
+      const scanner: Check = { ...slow, name: 'scanner', timeoutMs: 200, onFailure: 'tempfail' };
+      const engine = new Engine([sync, scanner, broken], { services, scores: {}, checkTimeoutMs: 60_000 });
+      const result = emptyResult();
+      const run = engine.run('eom', new Message(limits), result, log);
+      await vi.advanceTimersByTimeAsync(199);
+      expect(seen).not.toContain('scanner:timeout');
+      await vi.advanceTimersByTimeAsync(1);
+      await run;
+      expect(result.failures).toEqual([
+        { check: 'scanner', reason: 'timeout', policy: 'tempfail' },
+        { check: 'broken', reason: 'scanner unreachable', policy: 'open' },
+      ]);
+      expect(seen.sort()).toEqual(['broken:failed', 'scanner:timeout', 'sync:ok']);
+      expect(engine.failurePolicy('scanner')).toBe('tempfail');
+      expect(engine.failurePolicy('sync')).toBe('open');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses a score override for a symbol no check declares', () => {
-    expect(() => new Engine([sync], { scores: { TYPO: 1 }, checkTimeoutMs: 50 })).toThrow(/unknown symbol TYPO/);
+    expect(() => new Engine([sync], { services: testServices(), scores: { TYPO: 1 }, checkTimeoutMs: 50 })).toThrow(/unknown symbol TYPO/);
   });
 
   it('refuses two checks declaring the same symbol', () => {
-    expect(() => new Engine([sync, { ...sync, name: 'copy' }], { scores: {}, checkTimeoutMs: 50 })).toThrow(/two checks/);
+    expect(() => new Engine([sync, { ...sync, name: 'copy' }], { services: testServices(), scores: {}, checkTimeoutMs: 50 })).toThrow(/two checks/);
   });
 
   it('knows which stages have checks', () => {
-    const engine = new Engine([sync], { scores: {}, checkTimeoutMs: 50 });
+    const engine = new Engine([sync], { services: testServices(), scores: {}, checkTimeoutMs: 50 });
     expect(engine.hasStage('eom')).toBe(true);
     expect(engine.hasStage('rcpt')).toBe(false);
   });
@@ -74,7 +101,7 @@ describe('Engine: disabled symbols', () => {
   it('never emits a disabled symbol, and does not run a check whose symbols are all disabled', async () => {
     let ran = 0;
     const counted: Check = { ...sync, name: 'counted', run: () => { ran++; return [{ symbol: 'SYNC_HIT' }]; } };
-    const engine = new Engine([counted], { scores: {}, disabled: ['SYNC_HIT'], checkTimeoutMs: 50 });
+    const engine = new Engine([counted], { services: testServices(), scores: {}, disabled: ['SYNC_HIT'], checkTimeoutMs: 50 });
     const result = emptyResult();
     await engine.run('eom', new Message(limits), result, log);
     expect(result.symbols).toEqual([]);
@@ -83,6 +110,6 @@ describe('Engine: disabled symbols', () => {
   });
 
   it('refuses to disable a symbol no check declares', () => {
-    expect(() => new Engine([sync], { scores: {}, disabled: ['TYPO'], checkTimeoutMs: 50 })).toThrow(/disabled_symbols: unknown symbol TYPO/);
+    expect(() => new Engine([sync], { services: testServices(), scores: {}, disabled: ['TYPO'], checkTimeoutMs: 50 })).toThrow(/disabled_symbols: unknown symbol TYPO/);
   });
 });

@@ -21,7 +21,7 @@ describe('decide', () => {
     const strict = policyFromConfig(parseConfig({ thresholds: { reject: 15 } }));
     const v = decide(resultOf(['GTUBE', 1000]), strict);
     expect(v.action).toBe('reject');
-    expect(v.reply).toEqual({ kind: 'replycode', code: 550, xcode: '5.7.1', text: 'Message rejected as spam' });
+    expect(v.reply).toEqual({ code: 550, xcode: '5.7.1', text: 'Message rejected as spam' });
   });
   it('rounds float sums', () => {
     expect(decide(resultOf(['A', 0.1], ['B', 0.2]), defaults).score).toBe(0.3);
@@ -73,7 +73,7 @@ describe('actions by threshold', () => {
   });
   it('tempfail carries the 4xx reply, quarantine its reason with the score', () => {
     const t = decide(resultOf(['A', 10]), policy({ tempfail: 10 }));
-    expect(t.reply).toEqual({ kind: 'replycode', code: 451, xcode: '4.7.1', text: 'Message deferred, try again later' });
+    expect(t.reply).toEqual({ code: 451, xcode: '4.7.1', text: 'Message deferred, try again later' });
     const q = decide(resultOf(['A', 12.34]), policy({ quarantine: 10 }));
     expect(q.reason).toBe('Thresher: spam score 12.3');
   });

@@ -2,11 +2,11 @@
 // spam after the MTA has its answer; a clean one far below ham_at as ham; one in between not.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/cli/compose.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server/server.js';
 import { MemoryTokenStore } from '../../src/store/memory-tokens.js';
 import { MtaClient, type MessageSpec } from '../support/mta-client.js';
+import { testPipeline } from '../support/services.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 
@@ -32,7 +32,7 @@ describe('autolearn in the server', () => {
     const tokens = new MemoryTokenStore();
     // ham_at high enough that a plain message (whatever the content checks give it) is ham.
     const config = parseConfig({ bayes: { autolearn: { enabled: true, spam_at: 500, ham_at: 4 } } });
-    const server = await startServer({ config, engine: createEngine(config, 'test', { tokens }), log: pino({ level: 'silent' }), listen: ['inet:127.0.0.1:0'] });
+    const server = await startServer({ config, pipeline: testPipeline(config, { source: 'test', tokens, learn: true }), log: pino({ level: 'silent' }), listen: ['inet:127.0.0.1:0'] });
     const port = Number(server.addresses[0]!.split(':').pop());
     const c = await MtaClient.connect('127.0.0.1', port, { timeoutMs: 5000 });
     try {

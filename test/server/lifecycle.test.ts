@@ -13,6 +13,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { testPipeline, testServices } from '../support/services.js';
 
 // Server lifecycle over real sockets: limits, idle timeout, progress, graceful shutdown, unix sockets.
 
@@ -35,8 +36,8 @@ function slowCheck(ms: number): Check {
 
 async function start(raw: object, checks: Check[] = builtinChecks(parseConfig({})), listen = ['inet:127.0.0.1:0']) {
   const config = parseConfig(raw);
-  const engine = new Engine(checks, { scores: {}, checkTimeoutMs: 10000 });
-  server = await startServer({ config, engine, log, listen });
+  const engine = new Engine(checks, { services: testServices(), scores: {}, checkTimeoutMs: 10000 });
+  server = await startServer({ config, pipeline: { ...testPipeline(config), engine }, log, listen });
   return server;
 }
 

@@ -6,10 +6,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Action, Flag } from '../../protocol/constants.js';
 import { mta, type MilterAnswer } from '../../protocol/mta.js';
-import { createEngine } from '../../src/cli/compose.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { MtaClient, type MessageResult, type MessageSpec, type NegotiateOptions } from '../support/mta-client.js';
+import { testPipeline } from '../support/services.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const HOST = '127.0.0.1';
@@ -28,7 +28,7 @@ async function start(raw: object = {}): Promise<Running> {
   const config = parseConfig(raw);
   const server = await startServer({
     config,
-    engine: createEngine(config),
+    pipeline: testPipeline(config),
     log: pino({ level: 'silent' }),
     listen: [`inet:${HOST}:0`],
   });

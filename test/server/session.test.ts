@@ -2,14 +2,13 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Action, Flag, FrameDecoder, type MilterCommand } from '../../protocol/index.js';
 import { decodeAnswer, type MilterAnswer } from '../../protocol/mta.js';
-import { createEngine } from '../../src/cli/compose.js';
 import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { parseConfig } from '../../src/config/load.js';
-import { PolicyBook } from '../../src/policy/policies.js';
 import { SessionError } from '../../src/server/errors.js';
 import { Session } from '../../src/server/session.js';
 import { wantsFor } from '../../src/server/wants.js';
+import { testServices, testEngine, testPipeline } from '../support/services.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const ALL_ACTIONS = 0x1ff;
@@ -17,15 +16,13 @@ const ALL_FLAGS = 0x1fffff;
 
 function makeSession(configRaw: object = {}, extraChecks: Check[] = []) {
   const config = parseConfig(configRaw);
-  const engine = extraChecks.length === 0 ? createEngine(config) : new Engine([...createEngine(config).checks, ...extraChecks], { scores: {}, checkTimeoutMs: 1000 });
+  const engine = extraChecks.length === 0 ? testEngine(config) : new Engine([...testEngine(config).checks, ...extraChecks], { services: testServices(), scores: {}, checkTimeoutMs: 1000 });
   const sent: MilterAnswer[] = [];
   const decoder = new FrameDecoder();
   const settings = {
-    engine,
-    policies: new PolicyBook(config),
-    headers: config.headers,
+    pipeline: { ...testPipeline(config), engine },
     wants: wantsFor(engine, config.policies.length > 0),
-    limits: { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers, progressIntervalMs: 5000 },
+    progressIntervalMs: 5000,
   };
   const session = new Session({
     settings: () => settings,
