@@ -17,6 +17,11 @@ export interface EngineOptions {
 
 class CheckTimeout extends Error {}
 
+/** The engine's own symbol: a check that fails open leaves a trace in the verdict headers, not only in the log. */
+export const ENGINE_SYMBOLS: Readonly<Record<string, SymbolDef>> = {
+  CHECK_FAILED: { score: 0, description: 'A check failed or ran out of time; the message was scored without it' },
+};
+
 /**
  * Runs the registered checks of a stage concurrently, each under its own time limit, and
  * scores their hits. A failed or timed-out check adds no symbol and is recorded with its
@@ -32,6 +37,7 @@ export class Engine {
     private readonly options: EngineOptions,
   ) {
     this.disabled = new Set(options.disabled ?? []);
+    for (const [name, def] of Object.entries(ENGINE_SYMBOLS)) this.symbols.set(name, def);
     for (const check of checks) {
       for (const [name, def] of Object.entries(check.symbols)) {
         if (this.symbols.has(name)) throw new Error(`symbol ${name} is declared by two checks`);
@@ -97,6 +103,7 @@ export class Engine {
     const checks = this.byStage.get(stage);
     if (!checks) return;
     const outcomes = await Promise.all(checks.map((c) => this.runOne(c, message, log)));
+    const failedOpen: string[] = [];
     for (const [i, outcome] of outcomes.entries()) {
       const check = checks[i]!;
       if (outcome instanceof Error) {
@@ -104,9 +111,13 @@ export class Engine {
         const policy = check.onFailure ?? 'open';
         result.failures.push({ check: check.name, reason, policy });
         log.warn({ check: check.name, err: reason, policy }, policy === 'open' ? 'check failed; scoring without it' : 'check failed; the message is deferred');
+        if (policy === 'open') failedOpen.push(`${check.name}: ${reason}`);
         continue;
       }
       addSymbols(result, outcome.filter((hit) => !this.disabled.has(hit.symbol)).map((hit) => this.scored(check, hit)));
+    }
+    if (failedOpen.length > 0 && !this.disabled.has('CHECK_FAILED')) {
+      addSymbols(result, [{ name: 'CHECK_FAILED', score: this.score('CHECK_FAILED'), description: ENGINE_SYMBOLS.CHECK_FAILED!.description, detail: failedOpen.join('; ') }]);
     }
   }
 

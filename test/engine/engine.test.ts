@@ -49,7 +49,8 @@ describe('Engine', () => {
     const started = Date.now();
     await engine.run('eom', new Message(limits), result, log);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(result.symbols.map((s) => s.name)).toEqual(['SYNC_HIT']);
+    expect(result.symbols.map((s) => s.name)).toEqual(['SYNC_HIT', 'CHECK_FAILED']);
+    expect(result.symbols[1]!.detail).toBe('slow: timeout; broken: scanner unreachable');
     expect(result.failures).toEqual([
       { check: 'slow', reason: 'timeout', policy: 'open' },
       { check: 'broken', reason: 'scanner unreachable', policy: 'open' },
