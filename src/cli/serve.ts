@@ -1,5 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
+import { startMetricsEndpoint } from '../metrics/http.js';
+import { prometheusMetrics } from '../metrics/prometheus.js';
 import { createPipeline, createServices } from '../scan/compose.js';
 import { Background } from '../scan/pipeline.js';
 import { startServer } from '../server/server.js';
@@ -14,7 +16,9 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = await loadConfig(opts.config);
   const { log, flush } = createLogger(config.log_level);
-  const services = createServices({ log });
+  // Metrics are collected only when they are served: otherwise every observation is a no-op.
+  const metrics = config.metrics.listen === null ? undefined : prometheusMetrics();
+  const services = createServices({ log, services: metrics ? { metrics } : {} });
   const background = new Background();
   const pipelineFor = (c: typeof config, tokens?: Parameters<typeof createPipeline>[1]['tokens']) =>
     createPipeline(c, { services, source: opts.config, tokens, learn: true, background });
@@ -26,6 +30,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
   });
   const pipeline = pipelineFor(config, tokens);
   const server = await startServer({ config, pipeline, log, listen: opts.listen });
+  const endpoint = metrics && config.metrics.listen !== null
+    ? await startMetricsEndpoint(config.metrics.listen, async () => ({ body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }), log)
+    : undefined;
+  if (endpoint) log.info({ metrics: `http://${endpoint.address}/metrics` }, 'serving metrics');
   log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
 
   let stopping = false;
@@ -33,7 +41,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    server.close().then(
+    Promise.all([server.close(), endpoint?.close()]).then(
       () => {
         tokens?.close();
         log.info('stopped');

@@ -34,6 +34,18 @@ export const limitsSchema = z
   })
   .prefault({});
 
+export const metricsSchema = z
+  .strictObject({
+    listen: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, { message: 'expected HOST:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9332' })
+      .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { message: 'port must be at most 65535' })
+      .nullable()
+      .default(null)
+      .describe('Serve Prometheus metrics at http://HOST:PORT/metrics, e.g. 127.0.0.1:9332; null: off. Keep it on loopback or behind a firewall.'),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     listen: z.array(listenSpec).min(1).default(['inet:127.0.0.1:11332'])
@@ -43,6 +55,7 @@ export const configSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info')
       .describe('fatal, error, warn, info, debug or trace: info logs one line per decided message, debug adds protocol traces.'),
     limits: limitsSchema,
+    metrics: metricsSchema,
     thresholds: thresholdsSchema,
     replies: repliesSchema,
     headers: headersSchema,

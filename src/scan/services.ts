@@ -20,12 +20,18 @@ export interface MetricsObserver {
   stage(stage: string, seconds: number): void;
   /** One message was decided (symbols by name only: a bounded set). */
   verdict(action: string, seconds: number, symbols: readonly string[]): void;
+  /** An MTA connection opened or closed, or was refused (by which limit). */
+  connection(event: 'open' | 'close' | 'refused', reason?: string): void;
+  /** Bayes learned a message (autolearn or a learn command). */
+  learned(label: 'spam' | 'ham'): void;
 }
 
 export const noMetrics: MetricsObserver = {
   check() {},
   stage() {},
   verdict() {},
+  connection() {},
+  learned() {},
 };
 
 export interface Services {

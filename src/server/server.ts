@@ -44,14 +44,20 @@ export async function startServer({ config, pipeline, log, listen }: ServerOptio
   const onSocket = (socket: Socket) => {
     const id = nextId++;
     const connLog = log.child({ conn: id });
+    const metrics = settings.pipeline.services.metrics;
     if (connections.size >= limits.max_connections) {
       connLog.warn({ max: limits.max_connections, peer: socket.remoteAddress }, 'too many connections; refusing');
+      metrics.connection('refused', 'max_connections');
       socket.destroy();
       return;
     }
     const conn = new Connection(socket, connLog, connOptions);
     connections.add(conn);
-    socket.on('close', () => connections.delete(conn));
+    metrics.connection('open');
+    socket.on('close', () => {
+      connections.delete(conn);
+      metrics.connection('close');
+    });
   };
 
   const specs = (listen && listen.length > 0 ? listen : config.listen).map(parseListenSpec);
