@@ -1,7 +1,8 @@
 import type { Check, Hit, SymbolDef } from '../../engine/check.js';
 import { partsOf } from '../../message/parts.js';
+import { registrableDomain, topLevel } from '../../net/domain.js';
 import { isLocalAddress } from '../../net/ip.js';
-import { claimedHost, registrableDomain, topLevel } from './domains.js';
+import { claimedHost } from './domains.js';
 import { imitatedBrand } from './lookalike.js';
 import { SHORTENERS, SUSPICIOUS_TLDS } from './url-lists.js';
 
