@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
 import { defaultConfigYaml } from '../config/defaults-yaml.js';
 import { createEngine } from './compose.js';
 

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listsSchema, type ListsConfig } from '../../src/config/lists.js';
-import { ConfigError } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/errors.js';
 import type { Check, Hit, Stage } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { emptyResult } from '../../src/engine/result.js';

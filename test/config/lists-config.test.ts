@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createEngine } from '../../src/cli/compose.js';
-import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
 
 function tmp(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'thresher-lists-config-')), name);
