@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameDecoder, decodeCommand, MAX_BODY_CHUNK } from '../protocol/index.js';
-import { mta } from '../protocol/mta.js';
-import { MtaClient, type MessageSpec } from '../test/support/mta-client.js';
+import { MtaClient, type MessageSpec } from '../protocol/testing/mta-client.js';
+import { mta } from '../protocol/testing/mta.js';
 import { benchCheck, CHECK_TARGET_MSG_PER_SEC, describeCheckBench } from './check.js';
 import { benchRulesEngine, RULES_TARGET_MS } from './rules.js';
 

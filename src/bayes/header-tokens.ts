@@ -2,7 +2,7 @@ import type { Message } from '../message/message.js';
 import { headerTextOf } from '../message/text.js';
 import { parseContentType } from '../message/mime.js';
 import { partsOf } from '../message/parts.js';
-import { registrableDomain } from './url-tokens.js';
+import { registrableDomain } from '../net/domain.js';
 
 // Header tokens for Bayes, each with a prefix naming its field. Only fields that describe the
 // sender's message are read: Subject (s:), the From display name (f:), the Reply-To domain

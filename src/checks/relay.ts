@@ -1,8 +1,6 @@
-import { isIP } from 'node:net';
 import type { Check, Hit, SymbolDef } from '../engine/check.js';
 import type { ClientInfo, Message } from '../message/message.js';
-import { parseIp, type IpAddress } from './lists/cidr.js';
-import { LOCAL_IP } from '../message/received.js';
+import { dottedQuad, isLocalAddress, parseAddress } from '../net/ip.js';
 
 // The connecting client: its reverse-DNS name and its HELO. Mail servers have a stable,
 // forward-named host with a real HELO; spam comes from infected home machines on addresses
@@ -42,7 +40,8 @@ function hasNoName(client: ClientInfo): boolean {
  */
 export function isDynamicName(hostname: string, address: string): boolean {
   const name = hostname.toLowerCase();
-  if (isIP(address) === 4 && spellsAddress(name.match(/\d+/g) ?? [], address.split('.'))) return true;
+  const ip = parseAddress(address);
+  if (ip?.v === 4 && spellsAddress(name.match(/\d+/g) ?? [], dottedQuad(ip.n).split('.'))) return true;
   const labels = name.split('.');
   return labels.length > 2 && POOL_WORD.test(labels.slice(0, -2).join('.'));
 }
@@ -65,24 +64,18 @@ function spellsAddress(runs: readonly string[], octets: readonly string[]): bool
 
 const same = (a: readonly string[], b: readonly string[]) => a.every((x, i) => x === b[i]);
 
-const ADDRESS_LITERAL = /^\[(?:ipv6:)?([0-9a-f:.]{2,45})\]$/i;
-
-/** The HELO as an address (bracketed, as RFC 5321 wants, or bare); undefined if it is a name. */
-function heloAddress(helo: string): IpAddress | undefined {
-  return parseIp(ADDRESS_LITERAL.exec(helo)?.[1] ?? helo);
-}
-
 export function relayHits(message: Message): Hit[] {
   const client = message.client;
   if (client === undefined || (client.family !== 'inet' && client.family !== 'inet6')) return [];
-  if (LOCAL_IP.test(client.address) || message.authenticated) return [];
+  if (isLocalAddress(client.address) || message.authenticated) return [];
   const hits: Hit[] = [];
   if (hasNoName(client)) hits.push({ symbol: 'RDNS_NONE', detail: client.address });
   else if (client.hostname !== '' && isDynamicName(client.hostname, client.address)) hits.push({ symbol: 'RDNS_DYNAMIC', detail: client.hostname.slice(0, 100) });
   const helo = message.helo?.trim();
   if (helo !== undefined && helo !== '') {
-    const literal = heloAddress(helo);
-    const own = parseIp(client.address);
+    // An address literal ([192.0.2.1], [IPv6:2001:db8::1], as RFC 5321 wants) or a bare address.
+    const literal = parseAddress(helo);
+    const own = parseAddress(client.address);
     // Compared as numbers: one address has many spellings (2001:db8::5, ::ffff:192.0.2.5).
     if (literal === undefined && !helo.includes('.')) hits.push({ symbol: 'HELO_NOT_FQDN', detail: helo.slice(0, 100) });
     else if (literal !== undefined && (own === undefined || literal.v !== own.v || literal.n !== own.n)) hits.push({ symbol: 'HELO_IP_MISMATCH', detail: helo.slice(0, 100) });

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
 import { defaultConfigYaml } from '../config/defaults-yaml.js';
 import pino from 'pino';
 import { createPipeline, createServices } from '../scan/compose.js';

@@ -1,6 +1,7 @@
 import { learnId } from '../bayes/identity.js';
 import { tokenize } from '../bayes/tokenize.js';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
 import { readMessages } from '../mailbox/read.js';
 import { messageFromRaw } from '../message/parse.js';
 import type { SqliteTokenStore } from '../store/sqlite-tokens.js';

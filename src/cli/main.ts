@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { check } from './check.js';
 import { configCheck, configDefaults } from './config.js';
 import { evalCommand, type EvalCliOptions } from './eval.js';

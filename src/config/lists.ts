@@ -1,45 +1,13 @@
-import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { ruleValueProblem } from './rules.js';
+import { ADDRESS_PATTERN_FORMS, addressPatternProblem } from '../net/address-pattern.js';
+import { ipEntryProblem } from '../net/ip.js';
 
 // Allow and block lists: client IP networks and envelope senders, globally and per recipient.
 // Every list is an array whose items are entries or {file: /absolute/path} (one entry per
 // line, # comments). The entry syntax is checked here, for inline entries when the config
-// is loaded and for file lines when the checks read them (src/checks/lists/).
-
-/** Why an IP list entry is invalid, or undefined: an IPv4/IPv6 address or CIDR network. */
-export function ipEntryProblem(entry: string): string | undefined {
-  const slash = entry.indexOf('/');
-  const ip = slash < 0 ? entry : entry.slice(0, slash);
-  const bits = slash < 0 ? undefined : entry.slice(slash + 1);
-  const family = isIP(ip);
-  const ok = family !== 0 && !ip.includes('%') && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
-  return ok ? undefined : `not an IP or CIDR: ${entry}`;
-}
-
-/**
- * Why a sender (or recipient) pattern is invalid, or undefined. Accepted: `alice@example.org`
- * (that address), `example.org` or `@example.org` (that domain), a wildcard over the whole
- * address (`*@*.example.org`: `*` any run, `?` one character), or `/regex/` in RE2 syntax
- * (linear time: no backreferences, no lookaround), searched case-insensitively anywhere in the
- * address. Wildcards and regexes are checked as the admin rules are (ruleValueProblem).
- */
-export function senderEntryProblem(entry: string): string | undefined {
-  if (entry === '' || /\s/.test(entry)) return `not an address pattern: ${JSON.stringify(entry)}`;
-  if (entry.startsWith('/')) {
-    if (entry.length < 3 || !entry.endsWith('/')) return `a regex must be written /regex/: ${entry}`;
-    const p = ruleValueProblem('regex', entry.slice(1, -1));
-    return p === undefined ? undefined : `${entry}: ${p}`;
-  }
-  if (entry.includes('*') || entry.includes('?')) {
-    const p = ruleValueProblem('wildcard', entry);
-    return p === undefined ? undefined : `${entry}: ${p}`;
-  }
-  const at = entry.lastIndexOf('@');
-  if (at === entry.length - 1 || (at > 0 && entry.indexOf('@') !== at)) return `not an address or domain: ${entry}`;
-  return undefined;
-}
+// is loaded and for file lines when the checks read them (src/checks/lists/); the forms are
+// those of src/net/ip.ts and src/net/address-pattern.ts, shared with policies.
 
 const fileItem = z.strictObject({
   file: z.string().refine(isAbsolute, { message: 'expected an absolute path' }),
@@ -62,11 +30,10 @@ const list = (problem: (entry: string) => string | undefined, what: string) =>
     .describe(what);
 
 const IP_FORMS = 'addresses or CIDR networks (IPv4, IPv6)';
-const SENDER_FORMS = 'alice@example.org, example.org or @example.org, *@*.example.org, /regex/ (RE2)';
 
 const recipientLists = z.strictObject({
-  sender_allow: list(senderEntryProblem, `Senders this recipient accepts, scored RCPT_SENDER_ALLOWLIST; beats the global sender_block: ${SENDER_FORMS}; or {file: /path}.`),
-  sender_block: list(senderEntryProblem, `Senders refused at RCPT for this recipient (RCPT_SENDER_BLOCKLIST); beats the global sender_allow: ${SENDER_FORMS}; or {file: /path}.`),
+  sender_allow: list(addressPatternProblem, `Senders this recipient accepts, scored RCPT_SENDER_ALLOWLIST; beats the global sender_block: ${ADDRESS_PATTERN_FORMS}; or {file: /path}.`),
+  sender_block: list(addressPatternProblem, `Senders refused at RCPT for this recipient (RCPT_SENDER_BLOCKLIST); beats the global sender_allow: ${ADDRESS_PATTERN_FORMS}; or {file: /path}.`),
 });
 
 const reply5xx = (def: string, what: string) =>
@@ -80,14 +47,14 @@ export const listsSchema = z
   .strictObject({
     ip_allow: list(ipEntryProblem, `Client ${IP_FORMS} scored IP_ALLOWLIST (-20); entries or {file: /path} (one a line, # comments).`),
     ip_block: list(ipEntryProblem, `Client ${IP_FORMS} refused at connect with replies.ip_block (IP_BLOCKLIST); the more specific of ip_allow and ip_block wins, allow on a tie.`),
-    sender_allow: list(senderEntryProblem, `Envelope senders scored SENDER_ALLOWLIST (-20): ${SENDER_FORMS}; or {file: /path}.`),
-    sender_block: list(senderEntryProblem, 'Envelope senders refused with replies.sender_block (SENDER_BLOCKLIST): at MAIL, or at RCPT recipient by recipient when some recipient has a sender_allow list; sender_allow wins.'),
+    sender_allow: list(addressPatternProblem, `Envelope senders scored SENDER_ALLOWLIST (-20): ${ADDRESS_PATTERN_FORMS}; or {file: /path}.`),
+    sender_block: list(addressPatternProblem, 'Envelope senders refused with replies.sender_block (SENDER_BLOCKLIST): at MAIL, or at RCPT recipient by recipient when some recipient has a sender_allow list; sender_allow wins.'),
     recipients: z
       .record(z.string(), recipientLists)
       .default({})
       .superRefine((map, ctx) => {
         for (const key of Object.keys(map)) {
-          const p = senderEntryProblem(key);
+          const p = addressPatternProblem(key);
           if (p !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `recipient key ${p}` });
         }
       })

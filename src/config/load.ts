@@ -1,13 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { ConfigError } from './errors.js';
 import { configSchema, type Config } from './schema.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Validates an already parsed object; `source` names the file in errors. */
 export function parseConfig(raw: unknown, source = '<built-in defaults>'): Readonly<Config> {

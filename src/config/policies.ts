@@ -1,27 +1,23 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ADDRESS_PATTERN_FORMS, addressPatternProblem } from '../net/address-pattern.js';
+import { ipEntryProblem } from '../net/ip.js';
 
 // Policies per recipient (and sender, client network, authentication): each may override the
 // thresholds and what happens to spam. The first policy whose every condition holds applies.
+// Addresses and networks are written as in the lists (src/net/address-pattern.ts, src/net/ip.ts).
 
 const addressPattern = z
   .string()
-  .min(1)
-  .regex(/^[^\s]+$/, { message: 'expected an address, a domain, @domain or a * wildcard' })
-  .describe('alice@example.org (address), example.org or @example.org (domain), *@*.example.org (wildcard)');
+  .superRefine((v, ctx) => {
+    const p = addressPatternProblem(v);
+    if (p !== undefined) ctx.addIssue({ code: 'custom', message: p });
+  })
+  .describe(ADDRESS_PATTERN_FORMS);
 
-const network = z.string().refine(
-  (v) => {
-    const [ip, bits, extra] = v.split('/');
-    if (extra !== undefined || !ip) return false;
-    const family = isIP(ip);
-    if (family === 0) return false;
-    if (bits === undefined) return true;
-    const n = Number(bits);
-    return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
-  },
-  { message: 'expected an IP address or CIDR network such as 192.0.2.0/24 or 2001:db8::/32' },
-);
+const network = z.string().superRefine((v, ctx) => {
+  const p = ipEntryProblem(v);
+  if (p !== undefined) ctx.addIssue({ code: 'custom', message: `expected an IP address or CIDR network such as 192.0.2.0/24 or 2001:db8::/32 (${p})` });
+});
 
 const nullableNumber = z.number().nullable().optional();
 

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isLocalAddress, parseAddress } from '../net/ip.js';
 import type { Message } from './message.js';
 import { unfold } from './mime.js';
 
@@ -30,9 +30,6 @@ export interface Relay {
 const MAX_HOPS = 30;
 /** Characters of one Received value read: the from-clause comes first. */
 const MAX_VALUE_CHARS = 1000;
-
-/** Private, loopback, link-local and unspecified addresses: a device on the site's own network. */
-export const LOCAL_IP = /^(?:10\.|127\.|192\.168\.|169\.254\.|172\.(?:1[6-9]|2[0-9]|3[01])\.|0\.|::1$|::$|f[cd][0-9a-f]{2}:|fe80:)/i;
 
 const IP = String.raw`(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}:[0-9a-f:.]{1,41})`;
 const NAME = String.raw`([^\s()\[\]]{1,255})`;
@@ -75,7 +72,7 @@ export function entryRelay(message: Pick<Message, 'header'>): Relay | undefined 
   const values = message.header('received');
   for (let i = 0; i < values.length && i < MAX_HOPS; i++) {
     const hop = parseReceived(values[i]!);
-    if (hop !== undefined && isIP(hop.address) !== 0 && !LOCAL_IP.test(hop.address)) return hop;
+    if (hop !== undefined && parseAddress(hop.address) !== undefined && !isLocalAddress(hop.address)) return hop;
   }
   return undefined;
 }
@@ -84,6 +81,7 @@ export function entryRelay(message: Pick<Message, 'header'>): Relay | undefined 
 export function setClientFromReceived(message: Message): void {
   const relay = entryRelay(message);
   if (relay === undefined) return;
-  message.client = { hostname: relay.hostname, address: relay.address, port: 0, family: isIP(relay.address) === 6 ? 'inet6' : 'inet' };
+  const family = parseAddress(relay.address)?.v === 6 ? 'inet6' : 'inet';
+  message.client = { hostname: relay.hostname, address: relay.address, port: 0, family };
   message.helo = relay.helo;
 }

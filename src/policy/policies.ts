@@ -1,7 +1,7 @@
-import { BlockList, isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
 import type { PolicyConfig } from '../config/policies.js';
-import { compileAddressPatterns, type AddressMatcher } from './address-match.js';
+import { AddressSet } from '../net/address-pattern.js';
+import { CidrSet } from '../net/ip.js';
 import { policyFromConfig, type Policy } from './decide.js';
 
 /** What a policy is matched against: the envelope of one recipient. */
@@ -31,9 +31,9 @@ export interface EffectivePolicy {
 interface Compiled {
   config: PolicyConfig;
   effective: EffectivePolicy;
-  recipients?: AddressMatcher;
-  senders?: AddressMatcher;
-  clients?: BlockList;
+  recipients?: AddressSet;
+  senders?: AddressSet;
+  clients?: CidrSet;
 }
 
 /** The configured policies, compiled once per configuration; the first match applies. */
@@ -51,9 +51,9 @@ export class PolicyBook {
     });
     this.compiled = config.policies.map((p) => {
       const c: Compiled = { config: p, effective: effective(p.name, config, p) };
-      if (p.match.recipients) c.recipients = compileAddressPatterns(p.match.recipients);
-      if (p.match.senders) c.senders = compileAddressPatterns(p.match.senders);
-      if (p.match.clients) c.clients = blockList(p.match.clients);
+      if (p.match.recipients) c.recipients = new AddressSet(p.match.recipients);
+      if (p.match.senders) c.senders = new AddressSet(p.match.senders);
+      if (p.match.clients) c.clients = new CidrSet(p.match.clients);
       return c;
     });
   }
@@ -66,9 +66,9 @@ export class PolicyBook {
   select(ctx: PolicyContext): EffectivePolicy {
     for (const c of this.compiled) {
       const m = c.config.match;
-      if (c.recipients && !c.recipients(ctx.recipient)) continue;
-      if (c.senders && !c.senders(ctx.sender)) continue;
-      if (c.clients && !(ctx.clientAddress !== undefined && inList(c.clients, ctx.clientAddress))) continue;
+      if (c.recipients && !c.recipients.has(ctx.recipient)) continue;
+      if (c.senders && !c.senders.has(ctx.sender)) continue;
+      if (c.clients && !(ctx.clientAddress !== undefined && c.clients.has(ctx.clientAddress))) continue;
       if (m.authenticated !== undefined && m.authenticated !== ctx.authenticated) continue;
       return c.effective;
     }
@@ -100,26 +100,4 @@ function effective(
     subjectTag: p.subject_tag,
     key: JSON.stringify(shape),
   };
-}
-
-function blockList(networks: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const n of networks) {
-    const [ip, bits] = n.split('/') as [string, string | undefined];
-    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(ip, type);
-    else list.addSubnet(ip, Number(bits), type);
-  }
-  return list;
-}
-
-function inList(list: BlockList, raw: string): boolean {
-  // Sendmail reports IPv6 clients as "IPv6:2001:db8::1".
-  const address = raw.replace(/^IPv6:/i, '');
-  const family = isIP(address);
-  if (family === 0) return false;
-  // IPv4-mapped IPv6 (::ffff:192.0.2.1) as Postfix may report it: check the IPv4 form too.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return list.check(mapped[1]!, 'ipv4') || list.check(address, 'ipv6');
-  return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { builtinChecks } from '../checks/index.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
 import { SystemResolver } from '../dns/resolver.js';
 import { Engine } from '../engine/engine.js';

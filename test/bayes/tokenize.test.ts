@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageIdShape } from '../../src/bayes/header-tokens.js';
 import { MAX_TOKENS, tokenize } from '../../src/bayes/tokenize.js';
-import { registrableDomain } from '../../src/bayes/url-tokens.js';
 import { messageFromRaw } from '../../src/message/parse.js';
 
 const limits = { maxScanBytes: 1 << 22, maxHeaders: 1000 };
@@ -160,14 +159,5 @@ describe('messageIdShape', () => {
     const b = tokenize(messageFromRaw(Buffer.from('Message-ID: <19990101.ZZ9@b.example>\r\nSubject: x\r\n\r\nhello\r\n'), { maxScanBytes: 1 << 20, maxHeaders: 100 }));
     expect(a).toContain('mid:9.A9');
     expect(b).toContain('mid:9.A9');
-  });
-});
-
-describe('registrableDomain', () => {
-  it('keeps the last two labels, three under a country code second level', () => {
-    expect(registrableDomain('a.b.example.com')).toBe('example.com');
-    expect(registrableDomain('example.com')).toBe('example.com');
-    expect(registrableDomain('www.bbc.co.uk')).toBe('bbc.co.uk');
-    expect(registrableDomain('x.example.de')).toBe('example.de');
   });
 });

@@ -55,6 +55,15 @@ describe('missing and malformed Date, Message-ID, From', () => {
     }
   });
 
+  it('Date: second 60 is a leap second, minute 60 and hour 24 are malformed (issue 12)', () => {
+    expect(parseMailDate('Sat, 31 Dec 2016 23:59:60 +0000')).toBe(Date.UTC(2016, 11, 31, 23, 59, 59));
+    expect(symbols(eml({ Date: 'Thu, 22 Aug 2002 09:20:60 -0400' }))).not.toContain('HDR_DATE_MALFORMED');
+    for (const bad of ['Thu, 22 Aug 2002 09:60:00 -0400', 'Thu, 22 Aug 2002 09:60 -0400', 'Thu, 22 Aug 2002 24:00:00 -0400', 'Thu, 22 Aug 2002 09:20:61 -0400']) {
+      expect(parseMailDate(bad), bad).toBeUndefined();
+      expect(symbols(eml({ Date: bad })), bad).toContain('HDR_DATE_MALFORMED');
+    }
+  });
+
   it('a date-time without a zone', () => {
     expect(symbols(eml({ Date: 'Wed, 24 Jul 2002 20:03:30' }))).toContain('HDR_DATE_NO_ZONE');
     expect(symbols(eml({ Date: 'Wed, 24 Jul 2002 20:03:30' }))).not.toContain('HDR_DATE_MALFORMED');

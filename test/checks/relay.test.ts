@@ -16,6 +16,8 @@ describe('isDynamicName', () => {
     expect(isDynamicName('ppp-124-120-143-91.revip2.example.net', '124.120.143.91')).toBe(true);
     expect(isDynamicName('91.143.120.124.dsl.example.net', '124.120.143.91')).toBe(true);
     expect(isDynamicName('cs2427121-96.houston.example.com', '24.27.121.96')).toBe(true);
+    // An IPv4 client reported mapped by a dual-stack listener is the same client.
+    expect(isDynamicName('cs2427121-96.houston.example.com', '::ffff:24.27.121.96')).toBe(true);
   });
 
   it('sees pool words in the labels before the provider domain', () => {
@@ -60,6 +62,10 @@ describe('relay check', () => {
     expect(symbols(message({ address: '127.0.0.1', hostname: 'unknown' }, 'localhost'))).toEqual([]);
     expect(symbols(message({ address: '10.1.2.3', hostname: 'unknown' }, 'pc'))).toEqual([]);
     expect(symbols(message({ address: '124.120.143.91', hostname: 'ppp-124-120-143-91.example.net' }, 'laptop', true))).toEqual([]);
+    // Every spelling of a local address: mapped, and Sendmail's IPv6: prefix.
+    expect(symbols(message({ address: '::ffff:10.1.2.3', hostname: 'unknown' }, 'pc'))).toEqual([]);
+    expect(symbols(message({ address: 'IPv6:::1', hostname: 'unknown' }, 'localhost'))).toEqual([]);
+    expect(symbols(message({ address: 'IPv6:fd00::25', hostname: 'unknown' }, 'pc'))).toEqual([]);
     const none = new Message({ maxScanBytes: 1024, maxHeaders: 10 });
     expect(relayHits(none)).toEqual([]);
   });

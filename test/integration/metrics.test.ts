@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MtaClient } from '../support/mta-client.js';
+import { MtaClient } from '../../protocol/testing/mta-client.js';
 import { freePort } from './support/proc.js';
 import { startThresher, type Thresher } from './support/thresher.js';
 

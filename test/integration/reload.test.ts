@@ -2,8 +2,8 @@
 // started with, the next one uses the new config, and an invalid config is refused.
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mta } from '../../protocol/mta.js';
-import { MtaClient } from '../support/mta-client.js';
+import { mta } from '../../protocol/testing/mta.js';
+import { MtaClient } from '../../protocol/testing/mta-client.js';
 import { startThresher, type Thresher } from './support/thresher.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';

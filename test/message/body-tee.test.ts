@@ -6,7 +6,7 @@ import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { BodyTee, type BodySink } from '../../src/message/body-tee.js';
 import { startServer } from '../../src/server/server.js';
-import { MtaClient } from '../support/mta-client.js';
+import { MtaClient } from '../../protocol/testing/mta-client.js';
 import { testEngine, testPipeline, testServices } from '../support/services.js';
 
 /** A sink that records what it got; `gate` holds each write back until released. */

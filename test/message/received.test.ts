@@ -72,6 +72,15 @@ describe('entryRelay', () => {
     expect(entryRelay(m)).toEqual({ helo: 'asianet.example', address: '124.120.143.91', hostname: 'ppp-124-120-143-91.example.net' });
   });
 
+  it('knows the site\'s own hops in every spelling: mapped IPv4, the whole of fe80::/10', () => {
+    const m = withReceived(
+      'from gw.example (gw.example [::ffff:10.0.0.1]) by mx.example with ESMTP id 1',
+      'from pc.example (pc.example [IPv6:fe90::1]) by gw.example with ESMTP id 2',
+      'from origin.example (origin.example [198.51.100.1]) by pc.example with SMTP id 3',
+    );
+    expect(entryRelay(m)?.address).toBe('198.51.100.1');
+  });
+
   it('ignores an address that is not one (999.1.1.1)', () => {
     expect(entryRelay(withReceived('from a.example (a.example [999.1.1.1]) by mx.example'))).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { decodeCommand, FrameDecoder, ProtocolError, type MilterCommand } from '../../protocol/index.js';
-import { mta } from '../../protocol/mta.js';
+import { mta } from '../../protocol/testing/mta.js';
 import { packet, u16, u32, z } from './bytes.js';
 
 /** Frames a packet and decodes its single command. */
@@ -167,7 +167,7 @@ describe('decodeCommand: well-formed commands', () => {
     expect(decode(packet('U', z('XFOO bar')))).toEqual({ kind: 'unknown', line: 'XFOO bar' });
   });
 
-  it('agrees with the MTA-side encoders in protocol/mta.ts', () => {
+  it('agrees with the MTA-side encoders in protocol/testing/mta.ts', () => {
     expect(mta.connect('h', 'U').equals(packet('C', z('h'), 'U'))).toBe(true);
     expect(mta.connect('h', '4', 25, '192.0.2.1').equals(packet('C', z('h'), '4', u16(25), z('192.0.2.1')))).toBe(true);
     expect(mta.macro(0x43, { j: 'mx' }).equals(packet('D', 'C', z('j'), z('mx')))).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Command, decodeCommand, FrameDecoder, ProtocolError, type Frame } from '../../protocol/index.js';
-import { mta } from '../../protocol/mta.js';
+import { mta } from '../../protocol/testing/mta.js';
 
 // Strings the MTA could send: anything but NUL, which would end the field early.
 const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replace(/\0/g, ''));

@@ -12,7 +12,7 @@ import {
   type ReplyStage,
   type Wants,
 } from '../../protocol/index.js';
-import { decodeAnswer } from '../../protocol/mta.js';
+import { decodeAnswer } from '../../protocol/testing/mta.js';
 import { packet, u32, z } from './bytes.js';
 
 const ALL_ACTIONS = 0x1ff;

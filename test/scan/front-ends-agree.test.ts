@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { splitMessage } from '../../src/message/parse.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
-import { MtaClient, type MessageResult } from '../support/mta-client.js';
+import { MtaClient, type MessageResult } from '../../protocol/testing/mta-client.js';
 import { testPipeline } from '../support/services.js';
 
 // One scan pipeline for every front end: `thresher check --json` (the built CLI, offline) and

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server/server.js';
 import { MemoryTokenStore } from '../../src/store/memory-tokens.js';
-import { MtaClient, type MessageSpec } from '../support/mta-client.js';
+import { MtaClient, type MessageSpec } from '../../protocol/testing/mta-client.js';
 import { testPipeline } from '../support/services.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../protocol/index.js';
-import { decodeAnswer, mta, type MilterAnswer } from '../../protocol/mta.js';
+import { decodeAnswer, mta, type MilterAnswer } from '../../protocol/testing/mta.js';
 import { builtinChecks } from '../../src/checks/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Check } from '../../src/engine/check.js';

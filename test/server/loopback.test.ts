@@ -5,10 +5,10 @@ import vm from 'node:vm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Action, Flag } from '../../protocol/constants.js';
-import { mta, type MilterAnswer } from '../../protocol/mta.js';
+import { mta, type MilterAnswer } from '../../protocol/testing/mta.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
-import { MtaClient, type MessageResult, type MessageSpec, type NegotiateOptions } from '../support/mta-client.js';
+import { MtaClient, type MessageResult, type MessageSpec, type NegotiateOptions } from '../../protocol/testing/mta-client.js';
 import { testPipeline } from '../support/services.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';

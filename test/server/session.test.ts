@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Action, Flag, FrameDecoder, type MilterCommand } from '../../protocol/index.js';
-import { decodeAnswer, type MilterAnswer } from '../../protocol/mta.js';
+import { decodeAnswer, type MilterAnswer } from '../../protocol/testing/mta.js';
 import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { parseConfig } from '../../src/config/load.js';

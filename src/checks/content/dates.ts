@@ -5,6 +5,10 @@ import { unfold } from '../../message/mime.js';
 // optional, the year may have two digits (obs-year), seconds may be missing, the zone may be
 // an obsolete name (GMT, EST, ...) and a trailing comment like "(PDT)" is ignored. Anything
 // else (a 12-hour clock, a zone offset beyond ±14:00, day 31 of February) is malformed.
+// The time of day runs from 00:00:00 to 23:59:60 (RFC 5322 3.3): second 60 is a leap second,
+// valid and read as :59 (a JavaScript time has no leap seconds); minute 60 and hour 24 are no
+// time at all, so a Date with them is malformed and a Received hop with them has no date,
+// rather than being rolled over into the next hour or day.
 
 /** Longer values are not parsed: no date-time is that long, and regex work stays bounded. */
 const MAX_DATE_LENGTH = 160;

@@ -1,25 +1,5 @@
-// The registrable part of a host name ("organisational domain"), by a small rule instead of
-// the whole Public Suffix List: the last two labels, or three under a country code whose
-// second level is a generic one (example.co.uk, example.com.br). Good enough to tell two
-// sites apart for link rules; wrong for some private suffixes, which only makes rules quieter.
-
-/** Second-level labels that are public suffixes under many country codes. */
-const GENERIC_SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'ne', 'or', 'go', 'gob', 'mil', 'nic', 'ltd', 'plc', 'nom']);
-
-/** `www.shop.example.co.uk` → `example.co.uk`; IP literals and single labels as they are. */
-export function registrableDomain(host: string): string {
-  const labels = host.split('.');
-  if (labels.length <= 2) return host;
-  const tld = labels[labels.length - 1]!;
-  const second = labels[labels.length - 2]!;
-  const keep = tld.length === 2 && GENERIC_SECOND_LEVEL.has(second) ? 3 : 2;
-  return labels.slice(-keep).join('.');
-}
-
-/** The top-level label of a host name. */
-export function topLevel(host: string): string {
-  return host.slice(host.lastIndexOf('.') + 1);
-}
+// Host names in link text: what a link claims to lead to, to be compared with where it goes
+// (by registrable domain, src/net/domain.ts).
 
 /** Longest text searched for a domain name in link text. */
 const MAX_DISPLAY = 256;

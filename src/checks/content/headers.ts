@@ -2,8 +2,8 @@ import type { Check, CheckContext, Hit, SymbolDef } from '../../engine/check.js'
 import type { Message } from '../../message/message.js';
 import { decodeWords, unfold } from '../../message/mime.js';
 import { textOf } from '../../message/text.js';
+import { registrableDomain } from '../../net/domain.js';
 import { addressInText, claimedBrand, firstMailbox } from './addresses.js';
-import { registrableDomain } from './domains.js';
 import { readMailDate, receivedTimes } from './dates.js';
 import {
   forgedAolFrom, forgedMozillaMessageId, forgedTheBatMessageId, forgedOutlookExpressBoundary, forgedOutlookMessageId, msMailPriorityWithoutMailer, outlookIdTimeOff, outlookIdWithoutMailer, ratwareMailer,

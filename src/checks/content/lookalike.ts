@@ -1,6 +1,6 @@
 import { domainToUnicode } from 'node:url';
 import { BRANDS } from './url-lists.js';
-import { registrableDomain } from './domains.js';
+import { registrableDomain } from '../../net/domain.js';
 
 // Host names made to pass for a well-known brand: an IDN whose letters look Latin
 // (xn--pypal-4ve.com shows as "pаypal.com" with a Cyrillic а), digits for letters (paypa1),

@@ -1,7 +1,8 @@
 import type { Check, Hit, SymbolDef } from '../../engine/check.js';
 import { partsOf } from '../../message/parts.js';
-import { LOCAL_IP } from '../../message/received.js';
-import { claimedHost, registrableDomain, topLevel } from './domains.js';
+import { registrableDomain, topLevel } from '../../net/domain.js';
+import { isLocalAddress } from '../../net/ip.js';
+import { claimedHost } from './domains.js';
 import { imitatedBrand } from './lookalike.js';
 import { SHORTENERS, SUSPICIOUS_TLDS } from './url-lists.js';
 
@@ -53,7 +54,7 @@ export const urlCheck: Check = {
     const hosts = new Set<string>();
     for (const url of urls) {
       if (url.ip) {
-        if (!LOCAL_IP.test(url.host)) hit('URL_IP_HOST', url.host);
+        if (!isLocalAddress(url.host)) hit('URL_IP_HOST', url.host);
         continue;
       }
       const domain = registrableDomain(url.host);

@@ -1,14 +1,9 @@
 import type { ListsConfig } from '../../config/lists.js';
-import { ipEntryProblem } from '../../config/lists.js';
 import type { Check, Hit } from '../../engine/check.js';
-import { CidrSet } from './cidr.js';
+import { CidrSet, ipEntryProblem } from '../../net/ip.js';
 import { ListSource, type ListSourceOptions } from './source.js';
 
-function cidrs(entries: string[]): CidrSet {
-  const set = new CidrSet();
-  for (const e of entries) set.add(e);
-  return set;
-}
+const cidrs = (entries: string[]) => new CidrSet(entries);
 
 /**
  * Client IP allow and block lists, at connect. The most specific network wins (a /32 in

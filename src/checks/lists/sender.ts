@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { senderEntryProblem, type ListsConfig } from '../../config/lists.js';
+import type { ListsConfig } from '../../config/lists.js';
 import type { Check, Hit } from '../../engine/check.js';
-import { AddressSet, AddressTable } from './address.js';
+import { AddressSet, AddressTable, addressPatternProblem } from '../../net/address-pattern.js';
 import { ListSource, type ListSourceOptions } from './source.js';
 
 // Envelope sender lists, global (at MAIL) and per recipient (at RCPT). Precedence for one
@@ -24,11 +24,7 @@ import { ListSource, type ListSourceOptions } from './source.js';
 
 export const LISTS_DIFFER_REPLY = '452 4.5.3 Recipient lists judge this sender differently, send it in a separate transaction';
 
-function addresses(entries: string[]): AddressSet {
-  const set = new AddressSet();
-  for (const e of entries) set.addEntry(e);
-  return set;
-}
+const addresses = (entries: string[]) => new AddressSet(entries);
 
 interface RecipientLists {
   key: string;
@@ -46,7 +42,7 @@ function settle<T>(values: Array<T | Promise<T>>, then: (v: T[]) => Hit[]): Hit[
 
 /** The sender list checks the config asks for (none, one or two). */
 export function senderListChecks(lists: Readonly<ListsConfig>, opts: ListSourceOptions = {}): Check[] {
-  const source = (items: ListsConfig['sender_allow'], at: string) => new ListSource(items, at, senderEntryProblem, addresses, opts);
+  const source = (items: ListsConfig['sender_allow'], at: string) => new ListSource(items, at, addressPatternProblem, addresses, opts);
   const globalAllow = source(lists.sender_allow, 'lists.sender_allow');
   const globalBlock = source(lists.sender_block, 'lists.sender_block');
   const table = new AddressTable<RecipientLists>();

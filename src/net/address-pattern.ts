@@ -1,22 +1,45 @@
-import { compileMatcher } from '../rules/matcher.js';
+import { compileMatcher } from '../checks/rules/matcher.js';
+import { ruleValueProblem } from '../config/rules.js';
 
-// Address patterns of the sender lists and of the per-recipient keys, case-insensitive:
+// The one dialect of address patterns: sender lists, per-recipient list keys and policies'
+// recipients and senders all read it. Case-insensitive throughout (local parts too: no MTA we
+// front treats them otherwise, and an admin writes Alice@ and alice@ for the same person):
 //   alice@example.org   that address
-//   example.org         that domain (also written @example.org); not its subdomains
-//   *@*.example.org     a wildcard over the whole address: * any run, ? one character
+//   example.org         that domain, also written @example.org; not its subdomains
+//   *@*.example.org     a wildcard over the whole address: * any run, ? one character,
+//                       \ makes the next character literal (the rules' wildcard)
 //   /^bounce-.*@/       an RE2 regex, searched anywhere in the address
 // Nothing here can backtrack on an attacker-chosen address: exact forms are map lookups,
-// wildcards and regexes run on RE2's linear-time engine through the rules' matcher (patterns
-// it refuses, or too large, are refused when the list is loaded).
+// wildcards and regexes run on RE2's linear-time engine through the rules' matcher, and the
+// patterns it refuses, or too large, are refused when the config or list file is loaded.
 
 type Test = (address: string) => boolean;
 
 /** True for the patterns that are not exact addresses or domains. */
-export function isPattern(entry: string): boolean {
+function isWildcardOrRegex(entry: string): boolean {
   return entry.startsWith('/') || entry.includes('*') || entry.includes('?');
 }
 
-/** Compiles a wildcard or regex pattern; exact forms are indexed instead. */
+/** Why an address pattern is invalid, or undefined (see the file comment for the forms). */
+export function addressPatternProblem(entry: string): string | undefined {
+  if (entry === '' || /\s/.test(entry)) return `not an address pattern: ${JSON.stringify(entry)}`;
+  if (entry.startsWith('/')) {
+    if (entry.length < 3 || !entry.endsWith('/')) return `a regex must be written /regex/: ${entry}`;
+    const p = ruleValueProblem('regex', entry.slice(1, -1));
+    return p === undefined ? undefined : `${entry}: ${p}`;
+  }
+  if (isWildcardOrRegex(entry)) {
+    const p = ruleValueProblem('wildcard', entry);
+    return p === undefined ? undefined : `${entry}: ${p}`;
+  }
+  const at = entry.lastIndexOf('@');
+  if (at === entry.length - 1 || (at > 0 && entry.indexOf('@') !== at)) return `not an address or domain: ${entry}`;
+  return undefined;
+}
+
+/** The forms, for config descriptions and error hints. */
+export const ADDRESS_PATTERN_FORMS = 'alice@example.org, example.org or @example.org, *@*.example.org, /regex/ (RE2)';
+
 function compile(pattern: string): Test {
   if (pattern.startsWith('/')) return compileMatcher({ match: 'regex', value: pattern.slice(1, -1), case_sensitive: false });
   return compileMatcher({ match: 'wildcard', value: pattern, case_sensitive: false });
@@ -38,10 +61,10 @@ export class AddressTable<V> {
   private readonly patterns: Array<{ test: Test; value: V }> = [];
   size = 0;
 
-  /** Adds a pattern (validated by senderEntryProblem); a repeated exact pattern keeps its first value. */
+  /** Adds a pattern (valid by addressPatternProblem); a repeated exact pattern keeps its first value. */
   add(pattern: string, value: V): void {
     this.size++;
-    if (isPattern(pattern)) {
+    if (isWildcardOrRegex(pattern)) {
       this.patterns.push({ test: compile(pattern), value });
       return;
     }
@@ -72,13 +95,18 @@ export class AddressTable<V> {
   }
 }
 
-/** A plain list: `match` returns the entry that matched, as written. */
+/** A plain list of patterns: `match` returns the entry that matched, as written. */
 export class AddressSet extends AddressTable<string> {
-  addEntry(entry: string): void {
-    this.add(entry, entry);
+  constructor(entries: Iterable<string> = []) {
+    super();
+    for (const e of entries) this.add(e, e);
   }
 
   match(address: string): string | undefined {
     return this.first(address);
+  }
+
+  has(address: string): boolean {
+    return this.first(address) !== undefined;
   }
 }

@@ -1,9 +1,10 @@
 // The MTA side of the codec: what Postfix sends and how it reads our answers. Used by the
-// in-repo MTA client (tests, benchmark); kept apart from index.ts, which is the milter side.
-import { Command, Reply } from './constants.js';
-import { cstr, frame, uint32 } from './encode.js';
-import { ProtocolError } from './errors.js';
-import type { Frame } from './frame.js';
+// in-repo MTA client (tests, benchmark), never by the server: kept in testing/, apart from
+// index.ts, which is the milter side (as pg-protocol keeps its test-only frame builders).
+import { Command, Reply } from '../constants.js';
+import { cstr, frame, uint32 } from '../encode.js';
+import { ProtocolError } from '../errors.js';
+import type { Frame } from '../frame.js';
 
 export const mta = {
   optneg: (version: number, actions: number, protocol: number) =>

@@ -1,11 +1,12 @@
 // An MTA-side milter client over node:net, speaking to a milter as Postfix's milter8 client
 // does: OPTNEG once, CONNECT and HELO once per connection, then per message
-// MAIL/RCPT/DATA/HEADER*/EOH/BODY*/BODYEOB followed by ABORT. Used by the loopback tests
-// and the benchmark; compiled into dist/ (tsconfig includes test/support/).
+// MAIL/RCPT/DATA/HEADER*/EOH/BODY*/BODYEOB followed by ABORT. Used by the loopback and
+// integration tests and the benchmark. The one module of protocol/ with a socket: the codec
+// itself stays pure, and this test corner is not exported from index.ts.
 import { connect as netConnect, type Socket } from 'node:net';
-import { Command, Flag, MAX_BODY_CHUNK } from '../../protocol/constants.js';
-import { FrameDecoder } from '../../protocol/frame.js';
-import { decodeAnswer, mta, type MilterAnswer } from '../../protocol/mta.js';
+import { Command, Flag, MAX_BODY_CHUNK } from '../constants.js';
+import { FrameDecoder } from '../frame.js';
+import { decodeAnswer, mta, type MilterAnswer } from './mta.js';
 
 export type OptNegAnswer = Extract<MilterAnswer, { kind: 'optneg' }>;
 
