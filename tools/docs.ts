@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run docs`: rewrites the generated references in docs/ (symbols, configuration keys, CLI
-// options) from the code. test/docs.test.ts fails when they are out of date.
+// options) and examples/thresher.yaml from the code. test/docs.test.ts fails when they are out
+// of date.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

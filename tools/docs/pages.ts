@@ -1,5 +1,6 @@
-// Which docs pages are generated, wholly or in part, and from what. Both `npm run docs` and
+// Which docs pages (and the sample config) are generated, wholly or in part, and from what. Both `npm run docs` and
 // test/docs.test.ts go through here, so the test checks exactly what the script writes.
+import { defaultConfigYaml } from '../../src/config/defaults-yaml.js';
 import { spliceBlocks } from './blocks.js';
 import { cliBlocks } from './cli.js';
 import { renderConfigReference } from './configuration.js';
@@ -22,4 +23,6 @@ export const GENERATED_PAGES: readonly GeneratedPage[] = [
     path: 'docs/cli.md',
     render: async (current) => spliceBlocks(current ?? '# Command line\n', await cliBlocks()),
   },
+  // What `thresher config defaults` prints, so one command refreshes it with the references.
+  { path: 'examples/thresher.yaml', render: async () => defaultConfigYaml() },
 ];
