@@ -1,11 +1,12 @@
 // The generated references in docs/ must match the code, and every relative link in the README
 // and docs/ must lead somewhere: documentation cannot drift from the checks, the schema or the
 // CLI, nor point at a page or section that moved.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { builtinChecks } from '../src/checks/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { spliceBlocks } from '../tools/docs/blocks.js';
@@ -46,6 +47,15 @@ describe('generated docs', () => {
     const twice = spliceBlocks(`${once}\nOutro.\n`, [{ name: 'a', content: 'two' }, { name: 'b', content: 'new', headingIfMissing: '## B' }]);
     expect(twice).toMatch(/^# Page\n\nIntro\.\n\n<!-- BEGIN GENERATED a:.*-->\n\ntwo\n\n<!-- END GENERATED a -->\n\nOutro\.\n\n## B\n\n<!-- BEGIN GENERATED b:/s);
     expect(twice).not.toContain('one');
+  });
+});
+
+describe('configuration examples in README.md and docs/', () => {
+  const examples = pages.flatMap((page) => [...read(page).matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => ({ page, yaml: m[1]! })));
+
+  it('every YAML example is a valid configuration', () => {
+    expect(examples.map((e) => e.page)).toEqual(expect.arrayContaining(['docs/rules.md', 'docs/lists.md', 'docs/policies.md', 'docs/bayes.md']));
+    for (const { page, yaml } of examples) expect(() => parseConfig(parse(yaml), page), page).not.toThrow();
   });
 });
 
