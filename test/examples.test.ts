@@ -1,9 +1,14 @@
-// Everything in examples/ and the README's reference sections is checked against the code, so
+// Everything in examples/ and the docs' reference pages is checked against the code, so
 // documentation cannot drift from the schema and the CLI unnoticed.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { GTUBE } from '../src/checks/gtube.js';
 import { defaultConfigYaml } from '../src/config/defaults-yaml.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { configSchema, limitsSchema } from '../src/config/schema.js';
@@ -12,6 +17,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(`${root}/${path}`, 'utf8');
 
 const readme = read('README.md');
+const configurationDoc = read('docs/configuration.md');
+const cliDoc = read('docs/cli.md');
 const cliSource = read('src/cli/main.ts');
 const defaults = parseConfig({});
 const DEFAULT_PORT = /:(\d+)$/.exec(defaults.listen[0]!)![1]!;
@@ -107,24 +114,68 @@ describe('examples/thresher.service', () => {
     expect(value('NoNewPrivileges')).toBe('yes');
     expect(value('ProtectSystem')).toBe('strict');
   });
+
+  it('reloads the configuration on `systemctl reload` by sending SIGHUP to the server', () => {
+    expect(value('ExecReload')).toMatch(/^\/(usr\/)?bin\/kill -(HUP|s HUP|SIGHUP) \$MAINPID$/);
+  });
+
+  it('makes the default data_dir writable inside its read-only sandbox', () => {
+    expect(`/var/lib/${value('StateDirectory')}`).toBe(defaults.data_dir);
+  });
+});
+
+describe('examples/gtube.eml', () => {
+  it('holds the GTUBE string and `thresher check` marks it as spam with the GTUBE symbol only', async () => {
+    expect(read('examples/gtube.eml')).toContain(GTUBE.toString('latin1'));
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'thresher-gtube-')), 'data');
+    const cli = join(root, 'dist/src/cli/main.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'check', '--json', '--data-dir', dataDir, join(root, 'examples/gtube.eml')]);
+    const verdict = JSON.parse(stdout) as { action: string; symbols: Array<{ name: string }> };
+    expect(verdict.action).toBe('mark');
+    expect(verdict.symbols.map((s) => s.name)).toEqual(['GTUBE']);
+  });
+
+  it('is the message the README and the install guide tell admins to check', () => {
+    expect(readme).toContain('thresher check examples/gtube.eml');
+    expect(read('docs/install.md')).toContain('thresher check examples/gtube.eml');
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('mentions every top-level and limits key of the schema', () => {
+    for (const key of keysOf(configSchema)) expect(configurationDoc, key).toContain(`\`${key}`);
+    for (const key of keysOf(limitsSchema)) expect(configurationDoc, key).toContain(`limits.${key}`);
+    for (const name of ['thresholds', 'replies', 'headers'] as const) {
+      for (const key of keysOf(configSchema.shape[name])) expect(configurationDoc).toContain(`${name}.${key}`);
+    }
+  });
+});
+
+describe('docs/cli.md', () => {
+  it('documents every CLI command and option', () => {
+    const options = [...cliOptions('serve'), ...cliOptions('check'), ...cliOptions('learn'), ...cliOptions('eval')];
+    expect(options).toEqual(expect.arrayContaining(['--listen', '--config', '--data-dir', '--json']));
+    for (const option of options) expect(cliDoc, option).toContain(option);
+    for (const command of ['serve', 'check', 'learn', 'eval', 'config check', 'config defaults']) expect(cliDoc).toContain(`thresher ${command}`);
+    expect(cliDoc).toContain('--version');
+    expect(cliDoc).toContain('--help');
+  });
 });
 
 describe('README.md', () => {
-  it('mentions every top-level and limits key of the schema', () => {
-    for (const key of keysOf(configSchema)) expect(readme, key).toContain(`\`${key}`);
-    for (const key of keysOf(limitsSchema)) expect(readme, key).toContain(`limits.${key}`);
-    for (const name of ['thresholds', 'replies', 'headers'] as const) {
-      for (const key of keysOf(configSchema.shape[name])) expect(readme).toContain(`${name}.${key}`);
-    }
+  it('stays short: what Thresher is, the two commands, the MTA wiring, links', () => {
+    expect(readme.split('\n').length).toBeLessThan(250);
   });
 
-  it('documents every CLI command and option', () => {
-    const options = [...cliOptions('serve'), ...cliOptions('check')];
-    expect(options).toEqual(expect.arrayContaining(['--listen', '--config', '--data-dir', '--json']));
-    for (const option of options) expect(readme, option).toContain(option);
-    for (const command of ['serve', 'check', 'config check', 'config defaults']) expect(readme).toContain(`thresher ${command}`);
-    expect(readme).toContain('--version');
-    expect(readme).toContain('--help');
+  it('wires Postfix and Sendmail with lines the checked examples hold', () => {
+    const block = (after: string) => /```\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(after)))![1]!.trim().split('\n');
+    const postfix = read('examples/postfix-main.cf').split('\n');
+    const postfixLines = block('## Wiring Postfix');
+    expect(postfixLines).toContain(`smtpd_milters = ${defaults.listen[0]}`);
+    for (const line of postfixLines) expect(postfix, line).toContain(line);
+    const sendmailLines = block('## Wiring Sendmail');
+    expect(sendmailLines).toHaveLength(1);
+    expect(read('examples/sendmail.mc').split('\n')).toContain(sendmailLines[0]);
   });
 
   it('gives the two commands and the default listener', () => {
