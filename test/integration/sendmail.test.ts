@@ -4,6 +4,7 @@
 // and its client address forms (IPv6 clients come as "IPv6:0:0:0:0:0:0:0:1", uncompressed).
 // One Sendmail per Thresher, each listening on 127.0.0.1 and ::1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/proc.js';
 import { startSendmail, type Sendmail } from './support/sendmail.js';
 import { buildMessage, GTUBE, headerValues, sendMail, sendMailPerRecipient, type Server, type TestMessage } from './support/smtp.js';
 import { errorRecords, startThresher, type Thresher } from './support/thresher.js';
@@ -227,6 +228,23 @@ describe("Sendmail's client address forms", () => {
     const got = await deliver('ipBlock', clean());
     expect(headerValues(got, 'X-Spam-Status')[0], got).toMatch(/^No, /);
     expect(t.records().slice(afterV6).filter((r) => r.msg === 'blocked')).toEqual([]);
+  });
+});
+
+describe("examples/sendmail.mc's F=T", () => {
+  it('makes Sendmail answer 4xx, not pass mail unscanned, when Thresher cannot be reached', async () => {
+    const closed = await freePort(); // nothing listens there
+    const sm = await startSendmail(`inet:${closed}@127.0.0.1`);
+    try {
+      const m = clean();
+      // the filter is consulted from the first transaction on: Sendmail refuses MAIL
+      await expect(sendMail(sm.port, ENVELOPE, m.text)).rejects.toThrow(/^SMTP MAIL refused: 451 4\.3\.2 /);
+      expect(sm.log()).toMatch(/Milter \(thresher\): error connecting to filter/);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(sm.deliveries(m.token)).toHaveLength(0);
+    } finally {
+      await sm.stop();
+    }
   });
 });
 

@@ -172,11 +172,27 @@ async function end(child: ChildProcess | null): Promise<void> {
   await exited;
 }
 
+/** A free port was taken by someone else before our daemon bound it. */
+class PortTaken extends Error {}
+const START_ATTEMPTS = 3;
+
 /** Starts smtp-sink and Sendmail, filtering through `milterSpec` (libmilter syntax: inet:PORT@HOST). */
 export async function startSendmail(milterSpec: string): Promise<Sendmail> {
   if (!existsSync(BIN) || !existsSync(`${SENDMAIL_CACHE}/.complete`)) {
     throw new Error(`no unpacked Sendmail in ${SENDMAIL_CACHE}: run scripts/install-test-deps.sh (as root); integration tests never skip`);
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(milterSpec);
+    } catch (err) {
+      // Ports are picked free, then bound a moment later: with instances starting in
+      // parallel, another one may take a port in between. Only that is retried.
+      if (!(err instanceof PortTaken) || attempt === START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOnce(milterSpec: string): Promise<Sendmail> {
   const m4 = requireBinary('m4', 'm4');
   const unshare = requireBinary('unshare', 'util-linux');
   const perl = requireBinary('perl', 'perl-base');
@@ -217,7 +233,11 @@ export async function startSendmail(milterSpec: string): Promise<Sendmail> {
       { stdio: ['ignore', 'pipe', 'pipe'] });
     daemon.stdout!.on('data', (b: Buffer) => daemonOut.push(b.toString()));
     daemon.stderr!.on('data', (b: Buffer) => daemonOut.push(b.toString()));
-    const dead = () => (alive(daemon) ? null : `exited with ${daemon!.exitCode ?? daemon!.signalCode}: ${daemonOut.join('')}\n--- maillog ---\n${log()}`);
+    const dead = () => {
+      if (!alive(daemon)) return `exited with ${daemon!.exitCode ?? daemon!.signalCode}: ${daemonOut.join('')}\n--- maillog ---\n${log()}`;
+      // Sendmail keeps retrying a port it cannot bind; no need to wait for it to give up
+      return /cannot bind: Address already in use/.test(log()) ? `--- maillog ---\n${log()}` : null;
+    };
     await waitForPort(ports.v4, `sendmail (see ${dir}/maillog)`, 30_000, dead);
     await waitForPort(ports.v6, `sendmail on ::1 (see ${dir}/maillog)`, 10_000, dead, '::1');
 
@@ -246,7 +266,8 @@ export async function startSendmail(milterSpec: string): Promise<Sendmail> {
       stop,
     };
   } catch (err) {
+    const why = `${(err as Error).message}\n${log()}`;
     await stop().catch(() => undefined);
-    throw err;
+    throw /Address already in use/.test(why) ? new PortTaken(why) : err;
   }
 }
