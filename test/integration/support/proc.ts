@@ -36,20 +36,20 @@ export function run(file: string, args: string[], timeoutMs = 30_000): Promise<R
 }
 
 /** A loopback port that was free a moment ago (the kernel picks it). */
-export function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, host, () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
+    const s = net.connect({ host, port });
     const done = (ok: boolean) => { s.destroy(); resolve(ok); };
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
@@ -57,14 +57,14 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Waits until 127.0.0.1:port accepts a TCP connection; `alive` lets a dead child end the wait early. */
-export async function waitForPort(port: number, what: string, timeoutMs = 15_000, alive: () => string | null = () => null): Promise<void> {
+/** Waits until host:port accepts a TCP connection; `alive` lets a dead child end the wait early. */
+export async function waitForPort(port: number, what: string, timeoutMs = 15_000, alive: () => string | null = () => null, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = alive();
     if (dead) throw new Error(`${what} is not running: ${dead}`);
-    if (await canConnect(port)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    if (await canConnect(port, host)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not accept connections on ${host}:${port} within ${timeoutMs} ms`);
     await sleep(50);
   }
 }

@@ -6,6 +6,12 @@ import { randomBytes } from 'node:crypto';
 export interface SmtpReply { code: number; text: string }
 export interface SendResult { reply: SmtpReply; transcript: string[] }
 export interface Envelope { from: string; to: string[] }
+/** A port on 127.0.0.1, or an explicit address (e.g. ::1 for an IPv6 client). */
+export type Server = number | { host: string; port: number };
+
+function connect(server: Server): net.Socket {
+  return typeof server === 'number' ? net.connect({ host: '127.0.0.1', port: server }) : net.connect(server);
+}
 
 const GREETING_NAME = 'client.thresher.test';
 
@@ -68,9 +74,9 @@ export function dotStuff(message: string): string {
  * Sends one message; returns the reply to the end of DATA. A refusal before that point
  * (greeting, EHLO, MAIL, RCPT, DATA) throws with the transcript.
  */
-export async function sendMail(port: number, env: Envelope, message: string, timeoutMs = 30_000): Promise<SendResult> {
+export async function sendMail(server: Server, env: Envelope, message: string, timeoutMs = 30_000): Promise<SendResult> {
   const transcript: string[] = [];
-  const sock = net.connect({ host: '127.0.0.1', port });
+  const sock = connect(server);
   const reader = new ReplyReader(sock, transcript);
   const send = (line: string) => { transcript.push(`C: ${line}`); sock.write(`${line}\r\n`); };
   const expect = async (ok: (code: number) => boolean, what: string) => {
@@ -103,13 +109,13 @@ export async function sendMail(port: number, env: Envelope, message: string, tim
 
 /** Like sendMail, but a refused recipient is recorded, not thrown: RCPT replies come back one per recipient. */
 export async function sendMailPerRecipient(
-  port: number,
+  server: Server,
   env: Envelope,
   message: string,
   timeoutMs = 30_000,
 ): Promise<{ rcpt: SmtpReply[]; reply: SmtpReply | undefined; transcript: string[] }> {
   const transcript: string[] = [];
-  const sock = net.connect({ host: '127.0.0.1', port });
+  const sock = connect(server);
   const reader = new ReplyReader(sock, transcript);
   const send = (line: string) => { transcript.push(`C: ${line}`); sock.write(`${line}\r\n`); };
   try {
