@@ -72,7 +72,6 @@ async function serveConnections(opts: ServeOptions, config: Readonly<Config>, si
   const engine = createEngine(config, opts.config, { tokens });
   const server = await startServer({ config, engine, log, listen: opts.listen });
   log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: engine.checks.map((c) => c.name) }, 'thresher ready');
-  if (identity.worker !== undefined) reportReady();
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -109,4 +108,5 @@ async function serveConnections(opts: ServeOptions, config: Readonly<Config>, si
       });
   };
   signals.deliverTo((signal) => (signal === 'SIGHUP' ? reload() : stop(signal)));
+  if (identity.worker !== undefined) reportReady();
 }
