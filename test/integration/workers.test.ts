@@ -1,11 +1,14 @@
 // `serve --workers 2` as a real process tree: SIGHUP reaches every worker, SIGTERM drains every
 // worker, a killed worker is replaced while the listening socket keeps accepting.
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mta } from '../../protocol/mta.js';
 import { MtaClient, type MessageSpec } from '../support/mta-client.js';
-import { errorRecords, startThresher, type Thresher } from './support/thresher.js';
+import { freePort } from './support/proc.js';
+import { errorRecords, MAIN, startThresher, type Thresher } from './support/thresher.js';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const SPEC: MessageSpec = {
@@ -176,5 +179,85 @@ describe('serve --workers 2', { timeout: 60_000 }, () => {
     expect(outcomes.some((o) => o.startedAt >= noticedAt && o.startedAt < replacedAt && o.result === 'served')).toBe(true);
     expect(outcomes.filter((o) => o.startedAt >= replacedAt).every((o) => o.result === 'served')).toBe(true);
     expect(server.records().filter(byMsg('worker died; replacing it'))).toHaveLength(1);
+  });
+});
+
+/** Runs `serve` to its end; resolves with its exit code, stdout and stderr. */
+function runServe(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve ${args.join(' ')} still running after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('serve --workers 2 at start', { timeout: 90_000 }, () => {
+  it('refuses a config the checks refuse in the primary, once, before forking', async () => {
+    const dir = mkdtempSync('/tmp/thresher-workers-');
+    // Valid for the schema; the engine refuses it (an unknown symbol's score).
+    writeFileSync(`${dir}/bad.yaml`, 'workers: 2\nscores:\n  NO_SUCH_SYMBOL: 1\n');
+    const r = await runServe(['--config', `${dir}/bad.yaml`, '--listen', `inet:127.0.0.1:${await freePort()}`, '--data-dir', `${dir}/data`]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`thresher: ${dir}/bad.yaml: scores: unknown symbol NO_SUCH_SYMBOL\n`);
+    expect(r.stdout).not.toContain('worker started');
+  });
+
+  it('gives up with a clear error when workers keep dying before they are ready, spacing the restarts', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = mkdtempSync('/tmp/thresher-workers-');
+    try {
+      const r = await runServe(['--workers', '2', '--listen', `inet:127.0.0.1:${port}`, '--data-dir', `${dir}/data`]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('thresher: 3 workers in a row exited before they were ready (the last with 2); giving up');
+      const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+      const forks = records.filter(byMsg('worker started')).map((x) => Date.parse(x.time as string));
+      expect(forks).toHaveLength(3);
+      // The replacement waits for the back-off: two failures in a row, 4 s after the last fork.
+      expect(forks[2]! - forks[1]!).toBeGreaterThanOrEqual(1000);
+      expect(records.filter(byMsg('worker died; replacing it')).map((x) => x.wasReady)).toEqual([false, false]);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('listens on a unix socket from every worker, replacing a stale socket file once', async () => {
+    const dir = mkdtempSync('/tmp/thresher-workers-');
+    const path = `${dir}/milter.sock`;
+    // A socket file whose server is gone, as a crashed run leaves it.
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(statSync(path).isSocket()).toBe(true);
+    t = await startThresher('', { workers: 2, alsoListen: [`unix:${path}`] });
+    const server = t;
+    await waitFor(server, 'the primary ready line', (rs) => rs.find((r) => r.msg === 'thresher ready' && r.primary !== undefined));
+    const listening = server.records().filter((r) => r.msg === 'listening');
+    expect(listening.map((r) => r.worker).sort()).toEqual([1, 2]);
+    expect(listening.every((r) => (r.listen as string[]).includes(`unix:${path}`))).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o660);
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      const s = connect(path, () => s.write(mta.optneg(6, 0x1ff, 0x1fffff)));
+      s.once('data', (d: Buffer) => {
+        s.destroy();
+        resolve(d);
+      });
+      s.once('error', reject);
+    });
+    expect(answer[4]).toBe(0x4f); // 'O': SMFIC_OPTNEG answered
+    expect(errorRecords(server)).toEqual([]);
+    expect(await server.stop()).toBe(0);
+    expect(existsSync(path)).toBe(false);
   });
 });

@@ -37,16 +37,18 @@ export interface ThresherOptions {
    * line (a reload) knows the process that serves its next connection logged it.
    */
   workers?: number;
+  /** More `--listen` specs besides its loopback port, e.g. a unix socket. */
+  alsoListen?: string[];
 }
 
-export async function startThresher(configYaml: string, { workers = 1 }: ThresherOptions = {}): Promise<Thresher> {
+export async function startThresher(configYaml: string, { workers = 1, alsoListen = [] }: ThresherOptions = {}): Promise<Thresher> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} does not exist: run "npm run build" first (scripts/test.sh does)`);
   const dir = mkdtempSync('/tmp/thresher-server-');
   const config = `${dir}/thresher.yaml`;
   writeFileSync(config, configYaml);
   const port = await freePort();
   // Its own data directory (the Bayes store), removed with the rest: never /var/lib/thresher.
-  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve', '--listen', `inet:127.0.0.1:${port}`, '--config', config, '--data-dir', `${dir}/data`, '--workers', String(workers)],
+  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve', '--listen', `inet:127.0.0.1:${port}`, ...alsoListen.flatMap((l) => ['--listen', l]), '--config', config, '--data-dir', `${dir}/data`, '--workers', String(workers)],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
