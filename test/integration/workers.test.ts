@@ -77,10 +77,13 @@ describe('serve --workers 2', { timeout: 60_000 }, () => {
   it('passes SIGHUP to every worker: each reloads, and every worker serves with the new config', async () => {
     const server = await startTwo('thresholds:\n  spam: 5\n');
     expect((await sendOne(server.port)).final).toBe('continue');
-    writeFileSync(server.configPath, 'thresholds:\n  spam: 5\n  reject: 20\n');
+    writeFileSync(server.configPath, 'workers: 3\nthresholds:\n  spam: 5\n  reject: 20\n');
     const before = server.records().length;
     server.signal('SIGHUP');
     await waitFor(server, 'a reload by both workers', (rs) => (workersThat(rs.slice(before), 'configuration reloaded').size === 2 ? true : undefined));
+    // The number of workers is read at start only; each worker says so.
+    const restartOnly = server.records().slice(before).filter(byMsg('reload: these settings take effect only after a restart'));
+    expect(restartOnly.map((r) => [r.worker, r.keys]).sort()).toEqual([[1, ['workers']], [2, ['workers']]]);
 
     // Connections until both workers have decided at least one message; every one is rejected.
     const after = server.records().length;
