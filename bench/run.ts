@@ -2,7 +2,7 @@
 // latency through real loopback sessions against a server child process, and the server's
 // memory with 1,000 idle connections. Loopback only; every loop is bounded; stops by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,16 @@ const HOST = '127.0.0.1';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** The server's log level: info (the default, one line per message) measures what production pays. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
-const CONCURRENCY = [1, 20, 200];
+const numbers = (list: string) => list.split(',').map((x) => Number(x.trim()));
+/** Concurrent MTA connections of the loopback runs, e.g. BENCH_CONNECTIONS=20. */
+const CONCURRENCY = numbers(process.env.BENCH_CONNECTIONS ?? '1,20,200');
+/**
+ * `serve --workers` of the server under load; a list (BENCH_WORKERS=1,2) runs the loopback
+ * benchmark against a fresh server for each and compares their messages per second.
+ */
+const WORKERS = numbers(process.env.BENCH_WORKERS ?? '1');
+/** BENCH_ONLY=loopback: only the server runs (not the decoder, rules and corpus benchmarks). */
+const LOOPBACK_ONLY = process.env.BENCH_ONLY === 'loopback';
 const IDLE_CONNECTIONS = 1000;
 const TARGET = { msgPerSecAt20: 3000, p99Ms: 10, idleRssMB: 150 };
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
@@ -130,14 +139,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startChild(dir: string): Promise<Child> {
+async function startChild(dir: string, workers: number): Promise<Child> {
   const config = join(dir, 'thresher.yaml');
   writeFileSync(config, `log_level: ${LOG_LEVEL}\nlimits:\n  max_connections: 5000\n  shutdown_grace_seconds: 5\n`);
   // The server logs to a file, as in production (journald or a log file), not through this process.
-  const logFd = openSync(join(dir, 'server.log'), 'w');
+  const logFile = join(dir, 'server.log');
+  const logFd = openSync(logFile, 'w');
   const port = await freePort();
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const proc = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main, 'serve', '--listen', `inet:${HOST}:${port}`, '-c', config], {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main, 'serve', '--listen', `inet:${HOST}:${port}`, '-c', config, '--workers', String(workers)], {
     stdio: ['ignore', logFd, 'pipe'],
     cwd: dir,
   });
@@ -160,6 +170,11 @@ async function startChild(dir: string): Promise<Child> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  // The first worker accepts before the others are up: wait for the primary's ready line.
+  while (workers > 1 && !/"primary":\d+.*"msg":"thresher ready"/.test(readFileSync(logFile, 'utf8'))) {
+    if (proc.exitCode !== null || Date.now() > until) throw new Error(`server workers did not start\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return {
     proc,
     port,
@@ -178,21 +193,49 @@ async function startChild(dir: string): Promise<Child> {
   };
 }
 
-/** CPU time (user + system) the process has used so far, in milliseconds. */
-function cpuMs(pid: number): number {
+/** The fields of /proc/PID/stat after the command name (which may contain spaces): field 3 is [0]. */
+function statFields(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The server process and its workers (its children), if it has any. */
+function serverPids(pid: number): number[] {
+  const children = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      return Number(statFields(Number(d))[1]) === pid ? [Number(d)] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+  return [pid, ...children];
+}
+
+/**
+ * CPU time (user + system) the server has used so far, in milliseconds: the process, its live
+ * workers, and the workers that exited (cutime and cstime of the primary).
+ */
+function cpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of serverPids(pid)) {
+    // utime and stime are fields 14 and 15; cutime and cstime 16 and 17.
+    const f = statFields(p);
+    ticks += Number(f[11]) + Number(f[12]) + (p === pid ? Number(f[13]) + Number(f[14]) : 0);
+  }
   return (ticks * 1000) / CLOCK_TICKS;
 }
 /** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK) is not reachable from Node). */
 const CLOCK_TICKS = 100;
 
+/** Resident memory of the server process and its workers, summed (shared pages count in each). */
 function rssMB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
-  return round(Number(m[1]) / 1024);
+  let kB = 0;
+  for (const p of serverPids(pid)) {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    if (!m) throw new Error(`no VmRSS for ${p}`);
+    kB += Number(m[1]);
+  }
+  return round(kB / 1024);
 }
 
 // ---------------------------------------------------------------- loopback sessions
@@ -324,6 +367,50 @@ async function benchIdle(child: Child, count: number): Promise<IdleResult> {
 
 // ---------------------------------------------------------------- main
 
+interface ServerRuns {
+  workers: number;
+  rssStartMB: number;
+  load: LoadResult[];
+  idle: IdleResult[];
+}
+
+/** Idle connections, then load at each concurrency, then idle again, on a fresh server. */
+async function benchServer(workers: number, runs: ServerRuns): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-'));
+  let child: Child | undefined;
+  try {
+    child = await startChild(dir, workers);
+    runs.rssStartMB = rssMB(child.proc.pid!);
+    out(`server: pid ${child.proc.pid}, --workers ${workers}, ${HOST}:${child.port}, log_level ${LOG_LEVEL} (one JSON line per message at info), RSS at start ${runs.rssStartMB} MB`);
+    const describeIdle = (when: string, r: IdleResult) =>
+      out(
+        `idle ${when}: ${r.connections} connections (negotiated, CONNECT+HELO sent): server RSS ${r.rssMB} MB (was ${r.rssBeforeMB} MB, ${r.kbPerConnection} KB/connection), still serving: ${r.servedAfter}   [target <${TARGET.idleRssMB} MB]`,
+      );
+    runs.idle.push(await benchIdle(child, IDLE_CONNECTIONS));
+    describeIdle('on the fresh server', runs.idle[0]!);
+    await benchLoad(child, 20, 1); // warm-up, not reported
+    for (const n of CONCURRENCY) {
+      const r = await benchLoad(child, n, LOAD_SECONDS);
+      runs.load.push(r);
+      out(
+        `loopback ${String(n).padStart(3)} conn: ${r.msgPerSec} msg/s (${r.messages} messages in ${r.seconds} s), latency MAIL→final p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, errors ${r.errors}; server CPU ${r.serverCpuPct}% of a core, ${r.serverCpuUsPerMsg} µs/msg` +
+          (n === 20 ? `   [target ≥${TARGET.msgPerSecAt20} msg/s, p99 <${TARGET.p99Ms} ms]` : ''),
+      );
+    }
+    runs.idle.push(await benchIdle(child, IDLE_CONNECTIONS));
+    describeIdle('after the load runs', runs.idle[1]!);
+  } catch (err) {
+    out(`bench failed: ${(err as Error).stack ?? String(err)}`);
+    if (child) out(`server output:\n${child.output()}`);
+    process.exitCode = 1;
+  } finally {
+    await child?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const serverWarnings = child?.output().trim();
+  if (serverWarnings) out(`server output (warnings):\n${serverWarnings.split('\n').slice(-10).join('\n')}`);
+}
+
 async function main(): Promise<void> {
   // A last resort: whatever happens, this process ends within 8 minutes (the corpus check
   // benchmark learns and scores 6,721 messages: about a minute on a 2-core machine).
@@ -334,53 +421,30 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   out(`thresher bench: node ${process.version}, ${process.platform}/${process.arch}, loopback ${HOST}`);
-  const decode = benchDecode();
-  out(`decode: ${decode.mbPerSec} MB/s, ${decode.framesPerSec} frames/s (FrameDecoder + decodeCommand, Postfix-like sessions pushed in 16 KiB chunks, ${round(decode.bytes / 1e6)} MB in ${decode.seconds} s)`);
-  const rules = await benchRulesEngine();
-  out(`rules: engine with ${rules.rules} header and body rules, in process, Engine.run('eom'): ${rules.plainMsPerMessage} ms/message text/plain, ${rules.multipartMsPerMessage} ms/message multipart (base64 text + quoted-printable HTML), ~${round(rules.bytesPerMessage / 1024)} KB messages, ${rules.hitsPerMessage} symbols/message   [target <${RULES_TARGET_MS} ms]`);
+  const decode = LOOPBACK_ONLY ? null : benchDecode();
+  if (decode) out(`decode: ${decode.mbPerSec} MB/s, ${decode.framesPerSec} frames/s (FrameDecoder + decodeCommand, Postfix-like sessions pushed in 16 KiB chunks, ${round(decode.bytes / 1e6)} MB in ${decode.seconds} s)`);
+  const rules = LOOPBACK_ONLY ? null : await benchRulesEngine();
+  if (rules) out(`rules: engine with ${rules.rules} header and body rules, in process, Engine.run('eom'): ${rules.plainMsPerMessage} ms/message text/plain, ${rules.multipartMsPerMessage} ms/message multipart (base64 text + quoted-printable HTML), ~${round(rules.bytesPerMessage / 1024)} KB messages, ${rules.hitsPerMessage} symbols/message   [target <${RULES_TARGET_MS} ms]`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-'));
-  let child: Child | undefined;
-  const load: LoadResult[] = [];
-  const idle: IdleResult[] = [];
-  let rssStartMB = NaN;
-  try {
-    child = await startChild(dir);
-    rssStartMB = rssMB(child.proc.pid!);
-    out(`server: pid ${child.proc.pid}, ${HOST}:${child.port}, log_level ${LOG_LEVEL} (one JSON line per message at info), RSS at start ${rssStartMB} MB`);
-    const describeIdle = (when: string, r: IdleResult) =>
-      out(
-        `idle ${when}: ${r.connections} connections (negotiated, CONNECT+HELO sent): server RSS ${r.rssMB} MB (was ${r.rssBeforeMB} MB, ${r.kbPerConnection} KB/connection), still serving: ${r.servedAfter}   [target <${TARGET.idleRssMB} MB]`,
-      );
-    idle.push(await benchIdle(child, IDLE_CONNECTIONS));
-    describeIdle('on the fresh server', idle[0]!);
-    await benchLoad(child, 20, 1); // warm-up, not reported
-    for (const n of CONCURRENCY) {
-      const r = await benchLoad(child, n, LOAD_SECONDS);
-      load.push(r);
-      out(
-        `loopback ${String(n).padStart(3)} conn: ${r.msgPerSec} msg/s (${r.messages} messages in ${r.seconds} s), latency MAIL→final p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, errors ${r.errors}; server CPU ${r.serverCpuPct}% of a core, ${r.serverCpuUsPerMsg} µs/msg` +
-          (n === 20 ? `   [target ≥${TARGET.msgPerSecAt20} msg/s, p99 <${TARGET.p99Ms} ms]` : ''),
-      );
-    }
-    idle.push(await benchIdle(child, IDLE_CONNECTIONS));
-    describeIdle('after the load runs', idle[1]!);
-  } catch (err) {
-    out(`bench failed: ${(err as Error).stack ?? String(err)}`);
-    if (child) out(`server output:\n${child.output()}`);
-    process.exitCode = 1;
-  } finally {
-    await child?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    clearTimeout(watchdog);
+  const servers: ServerRuns[] = [];
+  for (const workers of WORKERS) {
+    const runs: ServerRuns = { workers, rssStartMB: NaN, load: [], idle: [] };
+    servers.push(runs);
+    await benchServer(workers, runs);
   }
-  const serverWarnings = child?.output().trim();
-  if (serverWarnings) out(`server output (warnings):\n${serverWarnings.split('\n').slice(-10).join('\n')}`);
+  const base = servers[0]!.load.find((r) => r.connections === 20);
+  for (const runs of servers.slice(1)) {
+    const at = runs.load.find((r) => r.connections === 20);
+    if (base && at) out(`workers: --workers ${runs.workers} ${at.msgPerSec} msg/s against --workers ${servers[0]!.workers} ${base.msgPerSec} msg/s at 20 connections: ${round(at.msgPerSec / base.msgPerSec, 2)}x`);
+  }
   // After the loopback runs: the corpus held in memory must not weigh on the MTA clients' timing.
-  const checkBench = await benchCheck(process.env.BENCH_CORPUS);
-  out(describeCheckBench(checkBench));
+  const checkBench = LOOPBACK_ONLY ? undefined : await benchCheck(process.env.BENCH_CORPUS);
+  if (!LOOPBACK_ONLY) out(describeCheckBench(checkBench));
+  clearTimeout(watchdog);
 
-  // The worse of the two idle measurements (fresh server, and after the heap grew under load).
+  // Targets are judged on the first server: the worse of its two idle measurements (fresh,
+  // and after the heap grew under load).
+  const { idle, load, rssStartMB } = servers[0]!;
   const idleMax = idle.length === 2 ? Math.max(...idle.map((r) => r.rssMB)) : null;
   const at20 = load.find((r) => r.connections === 20);
   const targets = {
@@ -394,7 +458,7 @@ async function main(): Promise<void> {
     },
   };
   for (const [name, t] of Object.entries(targets)) out(`target ${name}: ${t.value} (${t.target}) ${t.met ? 'MET' : 'MISSED'}`);
-  out(JSON.stringify({ node: process.version, decode, check: checkBench ?? null, server: { rssStartMB }, loopback: load, idle, targets }));
+  out(JSON.stringify({ node: process.version, decode, check: checkBench ?? null, server: { rssStartMB }, loopback: load, idle, workers: servers, targets }));
 }
 
 await main();

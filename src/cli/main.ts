@@ -5,7 +5,7 @@ import { check } from './check.js';
 import { configCheck, configDefaults } from './config.js';
 import { evalCommand, type EvalCliOptions } from './eval.js';
 import { learn, type LearnOptions } from './learn.js';
-import { serve } from './serve.js';
+import { parseWorkers, serve } from './serve.js';
 
 const program = new Command()
   .name('thresher')
@@ -20,7 +20,8 @@ program
   .option('-l, --listen <spec>', 'listen on inet:HOST:PORT, inet:[IPv6]:PORT or unix:/path (repeatable; default inet:127.0.0.1:11332)', collect)
   .option('-c, --config <file>', 'YAML configuration file (default: built-in defaults)')
   .option('-d, --data-dir <dir>', 'directory for state: the Bayes tokens (default: data_dir of the config, /var/lib/thresher)')
-  .action(async (opts: { listen?: string[]; config?: string; dataDir?: string }) => {
+  .option('-w, --workers <n>', 'processes serving connections, sharing the listening sockets: auto (one per CPU) or a number; 1 is a single process (default: workers of the config, auto)', parseWorkers)
+  .action(async (opts: { listen?: string[]; config?: string; dataDir?: string; workers?: number | 'auto' }) => {
     await serve(opts);
   });
 

@@ -14,6 +14,9 @@ const listenSpec = z
     message: 'expected inet:HOST:PORT, inet:[IPv6]:PORT or unix:/absolute/path',
   });
 
+/** More than any milter host has cores: bounds how many processes a typo can fork. */
+export const MAX_WORKERS = 256;
+
 const seconds = (def: number, what: string) =>
   z.number().positive().max(86400).default(def).describe(what);
 
@@ -52,6 +55,8 @@ export const configSchema = z
       .describe('Where to listen, in Postfix milter syntax: inet:HOST:PORT, inet:[IPv6]:PORT or unix:/path. `serve --listen` replaces this list.'),
     unix_socket_mode: z.string().regex(/^0?[0-7]{3}$/, { message: 'expected an octal mode such as 0660' }).default('0660')
       .describe('Permissions of unix sockets (octal); the MTA user must be able to connect.'),
+    workers: z.union([z.literal('auto'), z.number().int().min(1).max(MAX_WORKERS)]).default('auto')
+      .describe('Processes that serve connections, sharing the listening sockets: auto (one per CPU) or a number; 1 is a single process. `serve --workers` overrides this. Read at start only.'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info')
       .describe('fatal, error, warn, info, debug or trace: info logs one line per decided message, debug adds protocol traces.'),
     limits: limitsSchema,

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MetricsObserver } from '../scan/services.js';
 import { VERSION } from '../version.js';
 
@@ -16,7 +16,7 @@ export function prometheusMetrics(): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'thresher_' });
   const registers = [registry];
-  new Gauge({ name: 'thresher_build_info', help: 'Thresher version and Node.js runtime; always 1.', labelNames: ['version', 'node'], registers }).set({ version: VERSION, node: process.version }, 1);
+  new Gauge({ name: 'thresher_build_info', help: 'Thresher version and Node.js runtime; always 1.', labelNames: ['version', 'node'], registers, aggregator: 'first' }).set({ version: VERSION, node: process.version }, 1);
   const messages = new Counter({ name: 'thresher_messages_total', help: 'Messages decided, by action.', labelNames: ['action'], registers });
   const messageSeconds = new Histogram({ name: 'thresher_message_duration_seconds', help: 'From the end of the body to the verdict.', buckets: BUCKETS, registers });
   const stageSeconds = new Histogram({ name: 'thresher_stage_duration_seconds', help: 'Checks of an early stage (connect, helo, mail, rcpt), until the answer.', labelNames: ['stage'], buckets: BUCKETS, registers });
@@ -52,4 +52,15 @@ export function prometheusMetrics(): PrometheusMetrics {
       learned.inc({ label });
     },
   };
+}
+
+/** In a worker process: answer the primary's requests for metrics with this registry. */
+export function shareWithPrimary(metrics: PrometheusMetrics): void {
+  AggregatorRegistry.setRegistries([metrics.registry]);
+}
+
+/** In the primary: every worker's metrics, summed (gauges such as build info take the first). */
+export function clusterMetricsSource(): () => Promise<{ body: string; contentType: string }> {
+  const aggregator = new AggregatorRegistry();
+  return async () => ({ body: await aggregator.clusterMetrics(), contentType: aggregator.contentType });
 }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -86,7 +87,7 @@ export async function startServer({ config, pipeline, log, listen }: ServerOptio
       log.level = next.log_level;
       // Listeners and per-socket limits are set up once; everything else applies to the next message.
       const restartOnly = [
-        ...(['listen', 'unix_socket_mode'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k])),
+        ...(['listen', 'unix_socket_mode', 'workers'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k])),
         ...(['max_connections', 'idle_timeout_seconds', 'max_frame_bytes', 'shutdown_grace_seconds'] as const)
           .filter((k) => next.limits[k] !== current.limits[k])
           .map((k) => `limits.${k}`),
@@ -122,7 +123,9 @@ function settingsFor(config: Readonly<Config>, pipeline: Pipeline): Settings {
 }
 
 async function bind(server: Server, spec: ListenSpec, socketMode: string): Promise<string> {
-  if (spec.kind === 'unix') await removeStaleSocket(spec.path);
+  // A worker's listen goes through the primary, which removed a stale file before forking;
+  // to the second worker, the socket the first one opened would look like another instance's.
+  if (spec.kind === 'unix' && !cluster.isWorker) await removeStaleSocket(spec.path);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
@@ -144,7 +147,7 @@ async function bind(server: Server, spec: ListenSpec, socketMode: string): Promi
  * A socket file left by a crashed run would make listen fail with EADDRINUSE; one that still
  * answers belongs to a running instance and is left alone.
  */
-async function removeStaleSocket(path: string): Promise<void> {
+export async function removeStaleSocket(path: string): Promise<void> {
   try {
     const st = await lstat(path);
     if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);

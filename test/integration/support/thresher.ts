@@ -10,6 +10,8 @@ export const MAIN = fileURLToPath(new URL('../../../dist/src/cli/main.js', impor
 
 export interface Thresher {
   readonly port: number;
+  /** The pid of the process started: the primary with --workers 2 or more. */
+  readonly pid: number;
   /** Postfix smtpd_milters syntax. */
   readonly postfixSpec: string;
   /** libmilter / miltertest syntax. */
@@ -29,14 +31,24 @@ export interface Thresher {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-export async function startThresher(configYaml: string): Promise<Thresher> {
+export interface ThresherOptions {
+  /**
+   * `serve --workers`; default 1, the single process, so that a test that waits for one log
+   * line (a reload) knows the process that serves its next connection logged it.
+   */
+  workers?: number;
+  /** More `--listen` specs besides its loopback port, e.g. a unix socket. */
+  alsoListen?: string[];
+}
+
+export async function startThresher(configYaml: string, { workers = 1, alsoListen = [] }: ThresherOptions = {}): Promise<Thresher> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} does not exist: run "npm run build" first (scripts/test.sh does)`);
   const dir = mkdtempSync('/tmp/thresher-server-');
   const config = `${dir}/thresher.yaml`;
   writeFileSync(config, configYaml);
   const port = await freePort();
   // Its own data directory (the Bayes store), removed with the rest: never /var/lib/thresher.
-  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve', '--listen', `inet:127.0.0.1:${port}`, '--config', config, '--data-dir', `${dir}/data`],
+  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve', '--listen', `inet:127.0.0.1:${port}`, ...alsoListen.flatMap((l) => ['--listen', l]), '--config', config, '--data-dir', `${dir}/data`, '--workers', String(workers)],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
@@ -90,6 +102,7 @@ export async function startThresher(configYaml: string): Promise<Thresher> {
   };
   return {
     port,
+    pid: child.pid!,
     configPath: config,
     signal: (sig: NodeJS.Signals) => {
       child.kill(sig);
