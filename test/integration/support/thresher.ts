@@ -10,6 +10,8 @@ export const MAIN = fileURLToPath(new URL('../../../dist/src/cli/main.js', impor
 
 export interface Thresher {
   readonly port: number;
+  /** The server's process id (its memory is read from /proc/PID/status). */
+  readonly pid: number;
   /** Postfix smtpd_milters syntax. */
   readonly postfixSpec: string;
   /** libmilter / miltertest syntax. */
@@ -90,6 +92,7 @@ export async function startThresher(configYaml: string): Promise<Thresher> {
   };
   return {
     port,
+    pid: child.pid!,
     configPath: config,
     signal: (sig: NodeJS.Signals) => {
       child.kill(sig);
