@@ -15,17 +15,36 @@ export interface Frame {
 const HEADER_BYTES = 4;
 
 /**
+ * First allocation for a frame that arrives in pieces, and the unit it grows from.
+ * A peer may declare a frame of max_frame_bytes and then send a few bytes of it (or one byte
+ * per segment); reserving the declared length at once would let 1,000 such connections hold
+ * 2 GB for 5 bytes each. Instead the buffer starts at this size and doubles as bytes arrive
+ * (never past the declared length), so a frame in assembly costs at most twice what was
+ * received plus this constant, and each byte is copied about twice at worst. 64 KiB is what
+ * Node reads from a socket at once and what Postfix puts in one body packet (65535 bytes of
+ * data), so an ordinary body packet split across two reads is still allocated once.
+ */
+const FIRST_STEP_BYTES = 64 * 1024;
+
+/**
  * Incremental frame decoder: push any split of the stream, get the same frames.
  * The length is checked before anything is allocated for it (rspamd's st_len state).
+ * Socket reads are never kept: a frame split across reads is copied into one buffer of its
+ * own as the pieces arrive, so its cost does not depend on how finely the peer segments it
+ * (keeping each read as a Buffer cost about 180 bytes per read: a 1 MiB frame sent one byte
+ * per segment took 180 MB).
  * After an error the decoder is poisoned: the stream has lost its framing.
  */
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
-  /** Bytes received but not yet returned as frames; at most one partial frame. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Size of the partial frame once its length is known (0: length not read yet). */
-  private pendingNeed = 0;
+  /** The length field of the next frame while its 4 bytes arrive split. */
+  private readonly header = Buffer.alloc(HEADER_BYTES);
+  private headerFilled = 0;
+  /** Length (command byte and data) of the frame in assembly; 0: none. */
+  private frameLength = 0;
+  /** The frame in assembly: command byte and data, grown in steps up to frameLength. */
+  private frame: Buffer | undefined;
+  private frameFilled = 0;
   private failed: ProtocolError | undefined;
 
   constructor(maxFrameBytes: number = MAX_FRAME_BYTES) {
@@ -35,65 +54,108 @@ export class FrameDecoder {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  /** Bytes held for an incomplete frame: bounded by the maximum frame size plus 4. */
+  /** Bytes received for the incomplete frame, its length field included: at most the maximum frame size plus 4. */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.headerFilled + (this.frameLength > 0 ? HEADER_BYTES + this.frameFilled : 0);
+  }
+
+  /** Bytes allocated for the incomplete frame: at most max(64 KiB, twice what arrived of it), never above its length. */
+  get reservedBytes(): number {
+    return this.frame?.length ?? 0;
   }
 
   /** Decode all complete frames in what has arrived so far; throws ProtocolError. */
   push(chunk: Buffer): Frame[] {
     if (this.failed) throw this.failed;
-    let buf: Buffer;
     const frames: Frame[] = [];
-    if (this.pendingBytes === 0) {
-      buf = chunk;
-    } else {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      const need = this.pendingNeed;
-      if (need > 0) {
-        // A large frame trickling in: keep collecting until it is whole, then copy exactly
-        // its bytes once. The rest of the chunk stays a view: copying it along would make
-        // every body chunk kept for scanning hold twice its size.
-        if (this.pendingBytes < need) return [];
-        const whole = Buffer.concat(this.pending, need);
-        frames.push({ command: whole[HEADER_BYTES]!, data: whole.subarray(HEADER_BYTES + 1) });
-        buf = chunk.subarray(chunk.length - (this.pendingBytes - need));
-      } else {
-        buf = Buffer.concat(this.pending, this.pendingBytes);
-      }
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.pendingNeed = 0;
-    }
     let offset = 0;
-    while (buf.length - offset >= HEADER_BYTES) {
-      const length = buf.readUInt32BE(offset);
-      if (length === 0) {
-        this.failed = new ProtocolError('FRAME_EMPTY', 'frame length 0 has no command byte');
-        throw this.failed;
+    while (offset < chunk.length) {
+      if (this.frameLength > 0) {
+        offset = this.fill(chunk, offset, frames);
+      } else if (this.headerFilled > 0 || chunk.length - offset < HEADER_BYTES) {
+        offset = this.fillHeader(chunk, offset);
+      } else {
+        // Fast path: a frame that lies whole in this chunk is returned as a view of it.
+        const length = chunk.readUInt32BE(offset);
+        this.check(length, chunk, offset + HEADER_BYTES);
+        const start = offset + HEADER_BYTES;
+        if (chunk.length - start >= length) {
+          frames.push({ command: chunk[start]!, data: chunk.subarray(start + 1, start + length) });
+          offset = start + length;
+        } else {
+          this.frameLength = length;
+          offset = start;
+        }
       }
-      if (length > this.maxFrameBytes) {
-        this.failed = new ProtocolError(
-          'FRAME_TOO_LARGE',
-          `frame length ${length} exceeds the maximum of ${this.maxFrameBytes} bytes`,
-          buf.length > offset + HEADER_BYTES ? buf[offset + HEADER_BYTES] : undefined,
-        );
-        throw this.failed;
-      }
-      if (buf.length - offset - HEADER_BYTES < length) {
-        this.pendingNeed = HEADER_BYTES + length;
-        break;
-      }
-      const start = offset + HEADER_BYTES;
-      frames.push({ command: buf[start]!, data: buf.subarray(start + 1, start + length) });
-      offset = start + length;
-    }
-    if (offset < buf.length) {
-      const rest = buf.subarray(offset);
-      this.pending.push(rest);
-      this.pendingBytes = rest.length;
     }
     return frames;
+  }
+
+  private fillHeader(chunk: Buffer, offset: number): number {
+    const take = Math.min(HEADER_BYTES - this.headerFilled, chunk.length - offset);
+    chunk.copy(this.header, this.headerFilled, offset, offset + take);
+    this.headerFilled += take;
+    const next = offset + take;
+    if (this.headerFilled < HEADER_BYTES) return next;
+    this.headerFilled = 0;
+    const length = this.header.readUInt32BE(0);
+    this.check(length, chunk, next);
+    this.frameLength = length;
+    return next;
+  }
+
+  /** Copies what this chunk holds of the frame in assembly; emits the frame once it is whole. */
+  private fill(chunk: Buffer, offset: number, frames: Frame[]): number {
+    const available = chunk.length - offset;
+    if (this.frameFilled === 0 && available >= this.frameLength) {
+      // Only the length field was split off: the frame itself is whole here, so no copy.
+      const end = offset + this.frameLength;
+      frames.push({ command: chunk[offset]!, data: chunk.subarray(offset + 1, end) });
+      this.frameLength = 0;
+      return end;
+    }
+    const take = Math.min(this.frameLength - this.frameFilled, available);
+    const frame = this.reserve(this.frameFilled + take);
+    chunk.copy(frame, this.frameFilled, offset, offset + take);
+    this.frameFilled += take;
+    if (this.frameFilled === this.frameLength) {
+      // reserve never grows past frameLength, so a whole frame fills its buffer exactly.
+      frames.push({ command: frame[0]!, data: frame.subarray(1) });
+      this.frame = undefined;
+      this.frameFilled = 0;
+      this.frameLength = 0;
+    }
+    return offset + take;
+  }
+
+  /**
+   * The assembly buffer, grown to hold `need` bytes (see FIRST_STEP_BYTES). Uninitialised
+   * memory is safe here: only bytes below frameFilled are ever read, and a frame is handed
+   * out only once every byte of it has been written.
+   */
+  private reserve(need: number): Buffer {
+    const have = this.frame?.length ?? 0;
+    if (this.frame && need <= have) return this.frame;
+    const size = Math.min(this.frameLength, Math.max(need, have === 0 ? FIRST_STEP_BYTES : have * 2));
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.frame?.copy(grown, 0, 0, this.frameFilled);
+    this.frame = grown;
+    return grown;
+  }
+
+  /** Refuses a length before anything is sized by it; `commandAt` is where its command byte would be. */
+  private check(length: number, chunk: Buffer, commandAt: number): void {
+    if (length === 0) {
+      this.failed = new ProtocolError('FRAME_EMPTY', 'frame length 0 has no command byte');
+      throw this.failed;
+    }
+    if (length > this.maxFrameBytes) {
+      this.failed = new ProtocolError(
+        'FRAME_TOO_LARGE',
+        `frame length ${length} exceeds the maximum of ${this.maxFrameBytes} bytes`,
+        commandAt < chunk.length ? chunk[commandAt] : undefined,
+      );
+      throw this.failed;
+    }
   }
 }

@@ -24,6 +24,8 @@ export const limitsSchema = z
   .strictObject({
     max_connections: z.number().int().min(1).max(100000).default(1000)
       .describe('Concurrent MTA connections; more are closed at once (Postfix applies milter_default_action).'),
+    max_connections_per_client: z.number().int().min(1).max(100000).default(500)
+      .describe('Concurrent connections from one client address, so one host or local process cannot take every slot of max_connections. Postfix opens one per smtpd and cleanup process (default_process_limit: 100), so 500 leaves a busy one room; local TCP clients all come from 127.0.0.1 and count as one. Unix-socket peers have no address and are not counted (the socket mode decides who connects): a local Postfix on the unix socket cannot be crowded out by other local processes.'),
     idle_timeout_seconds: seconds(300, 'Close a connection whose MTA sent nothing for this long (Postfix keeps milter connections per SMTP session).'),
     max_scan_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024)
       .describe('Bytes of headers and body kept for scanning; the rest passes through unbuffered and NOT_FULLY_SCANNED is added.'),
@@ -59,6 +61,7 @@ export const configSchema = z
       .describe('Processes that serve connections, sharing the listening sockets: auto (one per CPU) or a number; 1 is a single process. `serve --workers` overrides this. Read at start only.'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info')
       .describe('fatal, error, warn, info, debug or trace: info logs one line per decided message, debug adds protocol traces.'),
+    log_summary_seconds: seconds(60, 'Refused and broken connections (limits reached, protocol errors, idle timeouts): the first of each cause is logged at once, then one line per cause this often says how many followed (repeated).'),
     limits: limitsSchema,
     metrics: metricsSchema,
     thresholds: thresholdsSchema,

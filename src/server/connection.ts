@@ -2,11 +2,14 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameDecoder, ProtocolError, decodeCommand, type Frame } from '../../protocol/index.js';
 import { SessionError } from './errors.js';
+import type { LogLimiter } from './log-limiter.js';
 import { Session, type SessionOptions } from './session.js';
 
 export interface ConnectionOptions extends Pick<SessionOptions, 'settings'> {
   maxFrameBytes: number;
   idleTimeoutMs: number;
+  /** Shared by all connections: broken connections are logged once per cause per interval. */
+  logLimiter: LogLimiter;
 }
 
 /**
@@ -22,12 +25,14 @@ export class Connection {
   private closed = false;
   private corked = false;
   private idleResolvers: (() => void)[] = [];
+  private readonly logLimiter: LogLimiter;
 
   constructor(
     private readonly socket: Socket,
     readonly log: Logger,
     options: ConnectionOptions,
   ) {
+    this.logLimiter = options.logLimiter;
     this.decoder = new FrameDecoder(options.maxFrameBytes);
     this.session = new Session({ settings: options.settings, log, send: (f) => this.write(f) });
     socket.setNoDelay(true);
@@ -39,7 +44,7 @@ export class Connection {
       this.fail('idle timeout', { idleTimeoutMs: options.idleTimeoutMs });
     });
     socket.on('error', (err) => {
-      if (!this.closed) log.warn({ err: err.message }, 'connection error');
+      if (!this.closed) this.logLimiter.warn('connection error', log, { err: err.message }, 'connection error');
     });
     socket.on('close', () => this.onClose());
   }
@@ -145,7 +150,8 @@ export class Connection {
 
   private fail(msg: string, detail: Record<string, unknown>): void {
     if (this.closed) return;
-    this.log.warn({ ...detail, state: this.session.state, qid: this.session.macro('i') }, `${msg}; closing connection`);
+    const fields = { ...detail, state: this.session.state, qid: this.session.macro('i') };
+    this.logLimiter.warn(msg, this.log, fields, `${msg}; closing connection`);
     this.destroy();
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Pipeline } from '../scan/pipeline.js';
 import { Connection, type ConnectionOptions } from './connection.js';
+import { LogLimiter } from './log-limiter.js';
 import type { Settings } from './session.js';
 import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
 import { wantsFor } from './wants.js';
@@ -34,23 +35,43 @@ export async function startServer({ config, pipeline, log, listen }: ServerOptio
   const limits = config.limits;
   let settings = settingsFor(config, pipeline);
   let current = config;
+  // A peer can cause these by the thousand: one line per cause per interval, with a count.
+  const logLimiter = new LogLimiter(log, config.log_summary_seconds * 1000);
   const connOptions: ConnectionOptions = {
     settings: () => settings,
     maxFrameBytes: limits.max_frame_bytes,
     idleTimeoutMs: limits.idle_timeout_seconds * 1000,
+    logLimiter,
   };
   const connections = new Set<Connection>();
+  const perClient = new Map<string, number>();
   let nextId = 1;
 
   const onSocket = (socket: Socket) => {
     const id = nextId++;
     const connLog = log.child({ conn: id });
     const metrics = settings.pipeline.services.metrics;
+    const client = clientAddress(socket);
     if (connections.size >= limits.max_connections) {
-      connLog.warn({ max: limits.max_connections, peer: socket.remoteAddress }, 'too many connections; refusing');
+      logLimiter.warn('max_connections', connLog, { max: limits.max_connections, peer: client }, 'too many connections; refusing');
       metrics.connection('refused', 'max_connections');
       socket.destroy();
       return;
+    }
+    if (client !== undefined) {
+      const held = perClient.get(client) ?? 0;
+      if (held >= limits.max_connections_per_client) {
+        logLimiter.warn('max_connections_per_client', connLog, { max: limits.max_connections_per_client, peer: client }, 'too many connections from this client; refusing');
+        metrics.connection('refused', 'max_connections_per_client');
+        socket.destroy();
+        return;
+      }
+      perClient.set(client, held + 1);
+      socket.on('close', () => {
+        const left = (perClient.get(client) ?? 1) - 1;
+        if (left > 0) perClient.set(client, left);
+        else perClient.delete(client);
+      });
     }
     const conn = new Connection(socket, connLog, connOptions);
     connections.add(conn);
@@ -87,8 +108,8 @@ export async function startServer({ config, pipeline, log, listen }: ServerOptio
       log.level = next.log_level;
       // Listeners and per-socket limits are set up once; everything else applies to the next message.
       const restartOnly = [
-        ...(['listen', 'unix_socket_mode', 'workers'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k])),
-        ...(['max_connections', 'idle_timeout_seconds', 'max_frame_bytes', 'shutdown_grace_seconds'] as const)
+        ...(['listen', 'unix_socket_mode', 'workers', 'log_summary_seconds'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k])),
+        ...(['max_connections', 'max_connections_per_client', 'idle_timeout_seconds', 'max_frame_bytes', 'shutdown_grace_seconds'] as const)
           .filter((k) => next.limits[k] !== current.limits[k])
           .map((k) => `limits.${k}`),
       ];
@@ -108,10 +129,22 @@ export async function startServer({ config, pipeline, log, listen }: ServerOptio
       clearTimeout(timer);
       for (const c of connections) c.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+      logLimiter.flush();
       // Learning from messages already answered (autolearn) finishes before the stores close.
       await settings.pipeline.background.drain();
     },
   };
+}
+
+/**
+ * The address a client is counted under for max_connections_per_client: IPv4 clients of a
+ * dual-stack listener arrive as ::ffff:a.b.c.d and count as a.b.c.d. Unix-socket peers have
+ * no address (undefined): the socket's file mode already decides who may connect.
+ */
+function clientAddress(socket: Socket): string | undefined {
+  const address = socket.remoteAddress;
+  if (address === undefined) return undefined;
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 function settingsFor(config: Readonly<Config>, pipeline: Pipeline): Settings {

@@ -1,4 +1,6 @@
 import { describe, it, expect } from 'vitest';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { FrameDecoder, ProtocolError, type Frame } from '../../protocol/index.js';
 import { packet, z } from './bytes.js';
 
@@ -138,5 +140,113 @@ describe('FrameDecoder', () => {
     const chunk = packet('B', 'abc');
     const [f] = new FrameDecoder().push(chunk);
     expect(f!.data.buffer).toBe(chunk.buffer);
+  });
+
+  it('returns a view of the second chunk when only the length field was split off', () => {
+    const frame = packet('B', 'whole body here');
+    const d = new FrameDecoder();
+    expect(d.push(frame.subarray(0, 2))).toEqual([]);
+    const rest = frame.subarray(2);
+    const [f] = d.push(rest);
+    expect(f!.data.toString()).toBe('whole body here');
+    expect(f!.data.buffer).toBe(rest.buffer);
+  });
+
+  it('returns whole frames as views and copies only the frame left incomplete at the end', () => {
+    const tail = packet('B', 'tail');
+    const chunk = Buffer.concat([packet('H', z('a')), packet('B', 'xyz'), tail.subarray(0, 7)]);
+    const d = new FrameDecoder();
+    const first = d.push(chunk);
+    expect(first.map((f) => f.data.buffer === chunk.buffer)).toEqual([true, true]);
+    const [last] = d.push(tail.subarray(7));
+    expect(last!.data.toString()).toBe('tail');
+    expect(last!.data.buffer).not.toBe(chunk.buffer);
+  });
+});
+
+/** Frames as `command:length:sha1`: deep equality on large Buffers is too slow for a property test. */
+const digest = (frames: Frame[]) =>
+  frames.map((f) => `${f.command}:${f.data.length}:${createHash('sha1').update(f.data).digest('hex')}`);
+
+/** A BODY frame of `size` data bytes with a recognisable pattern. */
+function bigBody(size: number): { frame: Buffer; data: Buffer } {
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 7) % 251;
+  return { frame: packet('B', data), data };
+}
+
+describe('FrameDecoder memory: cost bounded by what arrived, not by how it was segmented', () => {
+  it('allocates nothing for a declared frame until its bytes arrive, then at most 64 KiB for a few', () => {
+    const d = new FrameDecoder(2 * 1024 * 1024);
+    const header = Buffer.from([0, 0x20, 0, 0]); // declares 2 MiB
+    expect(d.push(header)).toEqual([]);
+    expect(d.reservedBytes).toBe(0);
+    expect(d.push(Buffer.from('B1234'))).toEqual([]);
+    expect(d.bufferedBytes).toBe(9);
+    expect(d.reservedBytes).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('assembles a 300 KiB frame pushed one byte at a time, never reserving more than twice what arrived (or 64 KiB)', () => {
+    const { frame, data } = bigBody(300 * 1024);
+    const d = new FrameDecoder();
+    const got: Frame[] = [];
+    let worst = 0;
+    for (let i = 0; i < frame.length; i++) {
+      got.push(...d.push(frame.subarray(i, i + 1)));
+      if (got.length === 0) worst = Math.max(worst, d.reservedBytes - Math.max(64 * 1024, 2 * d.bufferedBytes));
+    }
+    expect(worst).toBeLessThanOrEqual(0);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.data.equals(data)).toBe(true);
+    expect(d.reservedBytes).toBe(0);
+  });
+
+  it('hands out an assembled frame in a buffer of exactly its length (nothing spare is kept alive)', () => {
+    const { frame } = bigBody(200 * 1024 + 3);
+    const d = new FrameDecoder();
+    const got: Frame[] = [];
+    for (let i = 0; i < frame.length; i += 1000) got.push(...d.push(frame.subarray(i, i + 1000)));
+    expect(got[0]!.data.buffer.byteLength).toBe(frame.length - 4);
+  });
+
+  it('any segmentation of large and small frames gives the same frames, within the reservation bound', () => {
+    const small = [packet('H', z('From'), z(' a@b')), packet('E'), packet('B', 'x')];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 60 * 1024, max: 200 * 1024 })), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 70 * 1024 }), { minLength: 1, maxLength: 40 }),
+        (kinds, sizes) => {
+          const stream = Buffer.concat(kinds.map((k) => (k <= 2 ? small[k]! : bigBody(k).frame)));
+          const whole = digest(new FrameDecoder().push(stream));
+          const d = new FrameDecoder();
+          const got: Frame[] = [];
+          let overReserved = 0;
+          // Segment sizes cycle; every third is 1 to 3 bytes, which now and then splits a length field.
+          for (let off = 0, i = 0; off < stream.length; i++) {
+            const size = sizes[i % sizes.length]!;
+            const next = Math.min(stream.length, off + (i % 3 === 2 ? (size % 3) + 1 : size));
+            got.push(...d.push(stream.subarray(off, next)));
+            overReserved = Math.max(overReserved, d.reservedBytes - Math.max(64 * 1024, 2 * d.bufferedBytes));
+            off = next;
+          }
+          expect(overReserved).toBeLessThanOrEqual(0);
+          expect(digest(got)).toEqual(whole);
+          expect(d.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives identical frames for a 70 KiB frame split at every offset around its length field and the 64 KiB step', () => {
+    const { frame } = bigBody(70 * 1024);
+    const stream = Buffer.concat([packet('E'), frame, packet('A')]);
+    const whole = digest(new FrameDecoder().push(stream));
+    const cuts = [...Array(16).keys(), ...Array.from({ length: 16 }, (_, i) => 5 + 64 * 1024 - 8 + i), stream.length - 6, stream.length - 1];
+    for (const cut of cuts) {
+      const d = new FrameDecoder();
+      const got = [...d.push(stream.subarray(0, cut)), ...d.push(stream.subarray(cut, cut + 64 * 1024)), ...d.push(stream.subarray(cut + 64 * 1024))];
+      expect(digest(got), `cut at ${cut}`).toEqual(whole);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../protocol/index.js';
 import { decodeAnswer, mta, type MilterAnswer } from '../../protocol/testing/mta.js';
@@ -34,10 +34,10 @@ function slowCheck(ms: number): Check {
   };
 }
 
-async function start(raw: object, checks: Check[] = builtinChecks(parseConfig({})), listen = ['inet:127.0.0.1:0']) {
+async function start(raw: object, checks: Check[] = builtinChecks(parseConfig({})), listen = ['inet:127.0.0.1:0'], logger: Logger = log) {
   const config = parseConfig(raw);
   const engine = new Engine(checks, { services: testServices(), scores: {}, checkTimeoutMs: 10000 });
-  server = await startServer({ config, pipeline: { ...testPipeline(config), engine }, log, listen });
+  server = await startServer({ config, pipeline: { ...testPipeline(config), engine }, log: logger, listen });
   return server;
 }
 
@@ -57,10 +57,11 @@ class Raw {
     });
     socket.on('error', () => {});
   }
-  static open(address: string): Promise<Raw> {
+  /** `from`: the local address to connect from (any of 127.0.0.0/8 works on Linux loopback). */
+  static open(address: string, from?: string): Promise<Raw> {
     const target = address.startsWith('unix:')
       ? { path: address.slice(5) }
-      : { host: '127.0.0.1', port: Number(address.split(':').at(-1)) };
+      : { host: '127.0.0.1', port: Number(address.split(':').at(-1)), ...(from ? { localAddress: from } : {}) };
     return new Promise((resolve, reject) => {
       const s = connect(target, () => resolve(new Raw(s)));
       s.once('error', reject);
@@ -192,5 +193,59 @@ describe('server lifecycle', () => {
     a.send(mta.abort(), mta.quit());
     await a.until(() => false, 1000);
     expect(a.closed).toBe(true);
+  });
+
+  it('closes connections beyond max_connections_per_client from one address; other addresses still connect', async () => {
+    const s = await start({ limits: { max_connections_per_client: 2 } });
+    const a = await Raw.open(s.addresses[0]!);
+    const b = await Raw.open(s.addresses[0]!);
+    const c = await Raw.open(s.addresses[0]!);
+    await c.until(() => false, 500);
+    expect(c.closed).toBe(true);
+    const other = await Raw.open(s.addresses[0]!, '127.0.0.2');
+    await other.startMessage();
+    expect(other.answers.map((x) => x.kind)).toEqual(['optneg', 'continue']);
+    expect([a.closed, b.closed]).toEqual([false, false]);
+    // A slot freed by a closed connection is free again.
+    a.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await Raw.open(s.addresses[0]!);
+    await again.startMessage();
+    expect(again.answers.map((x) => x.kind)).toEqual(['optneg', 'continue']);
+  });
+
+  it('does not count unix-socket peers per client (they have no address)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'thresher-sock-')), 'milter.sock');
+    const s = await start({ limits: { max_connections_per_client: 1 } }, builtinChecks(parseConfig({})), [`unix:${path}`]);
+    const a = await Raw.open(s.addresses[0]!);
+    const b = await Raw.open(s.addresses[0]!);
+    await b.startMessage();
+    expect(b.answers.map((x) => x.kind)).toEqual(['optneg', 'continue']);
+    expect(a.closed).toBe(false);
+  });
+
+  it('logs refused and broken connections once per cause, then their count', async () => {
+    const lines: Array<{ msg: string; repeated?: number; peer?: string; code?: string }> = [];
+    const capture = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+    const s = await start({ limits: { max_connections: 3 } }, builtinChecks(parseConfig({})), ['inet:127.0.0.1:0'], capture);
+    // Three connections each send a frame of length 0: three protocol errors, one line.
+    const broken = await Promise.all([1, 2, 3].map(() => Raw.open(s.addresses[0]!)));
+    for (const r of broken) r.send(Buffer.from([0, 0, 0, 0]));
+    for (const r of broken) await r.until(() => false, 1000);
+    expect(broken.every((r) => r.closed)).toBe(true);
+    const held = await Promise.all([1, 2, 3].map(() => Raw.open(s.addresses[0]!)));
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await Promise.all([1, 2, 3, 4, 5].map(() => Raw.open(s.addresses[0]!)));
+    for (const r of refused) await r.until(() => false, 1000);
+    expect(refused.every((r) => r.closed)).toBe(true);
+    expect(held.some((r) => r.closed)).toBe(false);
+    const byMsg = (msg: string) => lines.filter((l) => l.msg === msg);
+    expect(byMsg('protocol error; closing connection')).toEqual([expect.objectContaining({ code: 'FRAME_EMPTY' })]);
+    expect(byMsg('too many connections; refusing')).toEqual([expect.objectContaining({ peer: '127.0.0.1' })]);
+    await s.close();
+    server = undefined;
+    // Shutdown writes the counts of the interval not yet over.
+    expect(byMsg('protocol error; closing connection').map((l) => l.repeated)).toEqual([undefined, 2]);
+    expect(byMsg('too many connections; refusing').map((l) => l.repeated)).toEqual([undefined, 4]);
   });
 });

@@ -10,7 +10,7 @@ export const MAIN = fileURLToPath(new URL('../../../dist/src/cli/main.js', impor
 
 export interface Thresher {
   readonly port: number;
-  /** The pid of the process started: the primary with --workers 2 or more. */
+  /** The pid of the process started (the primary with --workers 2 or more); its memory is in /proc/PID/status. */
   readonly pid: number;
   /** Postfix smtpd_milters syntax. */
   readonly postfixSpec: string;
