@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest).
+# Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest, redis-server).
 set -euo pipefail
-PKGS=(postfix miltertest)
+PKGS=(postfix miltertest redis-server)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
