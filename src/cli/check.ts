@@ -13,8 +13,9 @@ import { decideFor, type Verdict } from '../policy/decide.js';
 import { taggedSubject } from '../policy/header-plan.js';
 import { isSpam, statusValue, verdictHeaders } from '../policy/headers.js';
 import { PolicyBook, type EffectivePolicy } from '../policy/policies.js';
+import { openStores } from '../store/open.js';
 import { createEngine } from './compose.js';
-import { openTokenFileIfUsable } from './token-file.js';
+import { withStoreOption } from './store-option.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -25,6 +26,7 @@ export interface CheckOptions {
   hostname?: string;
   helo?: string;
   dataDir?: string;
+  store?: string;
 }
 
 /** How one recipient fares: its policy and the action it gets. */
@@ -50,11 +52,13 @@ interface Explained {
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
   if (opts.hostname !== undefined && opts.ip === undefined) throw new Error('--hostname names the client of --ip: give both');
-  const config = await loadConfig(opts.config);
-  // Bayes reads the token file if one was learned; check never creates state.
-  const tokens = openTokenFileIfUsable(config, opts.dataDir, false, (file, message) => {
-    process.stderr.write(`thresher: ${file}: ${message}; scoring without Bayes\n`);
+  const config = withStoreOption(await loadConfig(opts.config), opts.store);
+  // Bayes reads the token store if one was learned; check never creates state.
+  const stores = await openStores(config, { create: false, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }).catch((err: Error) => {
+    process.stderr.write(`thresher: ${err.message}; scoring without Bayes\n`);
+    return undefined;
   });
+  const tokens = stores?.tokens;
   const engine = createEngine(config, opts.config, { tokens });
   const book = new PolicyBook(config);
   const log = pino({ level: 'warn' }, pino.destination(2));
@@ -72,7 +76,7 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
     const explained = await explain(message, opts, config, engine, book, log);
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(file, explained))}\n` : toText(file, explained));
   }
-  tokens?.close();
+  await stores?.close();
   return status;
 }
 

@@ -20,7 +20,8 @@ program
   .option('-l, --listen <spec>', 'listen on inet:HOST:PORT, inet:[IPv6]:PORT or unix:/path (repeatable; default inet:127.0.0.1:11332)', collect)
   .option('-c, --config <file>', 'YAML configuration file (default: built-in defaults)')
   .option('-d, --data-dir <dir>', 'directory for state: the Bayes tokens (default: data_dir of the config, /var/lib/thresher)')
-  .action(async (opts: { listen?: string[]; config?: string; dataDir?: string }) => {
+  .option('--store <spec>', 'where state lives: sqlite or redis://HOST:PORT/DB (default: store of the config)')
+  .action(async (opts: { listen?: string[]; config?: string; dataDir?: string; store?: string }) => {
     await serve(opts);
   });
 
@@ -36,7 +37,8 @@ program
   .option('--hostname <name>', 'reverse-DNS name of the --ip client; "unknown" for none (default: not known)')
   .option('--helo <name>', "HELO name (default: the Received relay's)")
   .option('-d, --data-dir <dir>', 'directory of the Bayes token store (read only; default: data_dir of the config)')
-  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; hostname?: string; helo?: string; dataDir?: string }) => {
+  .option('--store <spec>', 'where state lives: sqlite or redis://HOST:PORT/DB (default: store of the config)')
+  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; hostname?: string; helo?: string; dataDir?: string; store?: string }) => {
     process.exitCode = await check(files, opts);
   });
 
@@ -61,6 +63,7 @@ program
   .option('--ham <path...>', 'ham: as --spam')
   .option('--forget', 'unlearn these messages instead')
   .option('-d, --data-dir <dir>', 'directory of the token store (default: data_dir of the config, /var/lib/thresher)')
+  .option('--store <spec>', 'where the tokens live: sqlite or redis://HOST:PORT/DB (default: store of the config)')
   .option('-c, --config <file>', 'YAML configuration file')
   .action(async (opts: LearnOptions) => {
     process.exitCode = await learn(opts);

@@ -40,8 +40,8 @@ export interface Check {
   run(ctx: CheckContext): Hit[] | Promise<Hit[]>;
   /**
    * End-of-message checks only: called once the message's final result is known, after the
-   * reply went to the MTA, to learn from it (Bayes autolearn). Synchronous and best effort: an
-   * error is logged and changes nothing.
+   * reply went to the MTA, to learn from it (Bayes autolearn). Best effort: an error (or a
+   * rejected promise) is logged and changes nothing.
    */
-  afterScan?(ctx: Omit<CheckContext, 'signal'>, result: Readonly<ScanResult>): void;
+  afterScan?(ctx: Omit<CheckContext, 'signal'>, result: Readonly<ScanResult>): void | Promise<void>;
 }

@@ -80,12 +80,12 @@ export class Engine {
     }
   }
 
-  /** Lets end-of-message checks learn from the final result (Check.afterScan). */
-  afterScan(message: Message, result: Readonly<ScanResult>, log: Logger): void {
+  /** Lets end-of-message checks learn from the final result (Check.afterScan); never rejects. */
+  async afterScan(message: Message, result: Readonly<ScanResult>, log: Logger): Promise<void> {
     for (const check of this.byStage.get('eom') ?? []) {
       if (check.afterScan === undefined) continue;
       try {
-        check.afterScan({ message, log }, result);
+        await check.afterScan({ message, log }, result);
       } catch (err) {
         log.warn({ check: check.name, err: (err as Error).message }, 'check failed after scan');
       }

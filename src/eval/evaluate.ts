@@ -39,9 +39,9 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
     seed: opts.seed,
     limits,
     // A fresh in-memory store per fold, so no fold's messages are learned when it is scored.
-    engineFor: (training) => {
+    engineFor: async (training) => {
       const tokens = new MemoryTokenStore();
-      for (const s of training) tokens.learn(s.learnId, s.tokens, s.label);
+      await tokens.learnMany(training.map((s) => ({ id: s.learnId, tokens: s.tokens, label: s.label })));
       return createEngine(config, source, { tokens });
     },
     log: pino({ level: 'warn' }, pino.destination(2)),

@@ -8,16 +8,16 @@ import { Message } from '../../src/message/message.js';
 const log = pino({ level: 'silent' });
 
 describe('Engine.afterScan', () => {
-  it('hands the final result to end-of-message checks; a throwing hook changes nothing', () => {
+  it('hands the final result to end-of-message checks, awaiting each; a throwing or rejecting hook changes nothing', async () => {
     const seen: string[] = [];
-    const make = (name: string, stage: Check['stage'], hook: () => void): Check => ({
+    const make = (name: string, stage: Check['stage'], hook: () => void | Promise<void>): Check => ({
       name,
       stage,
       symbols: { [name.toUpperCase()]: { score: 1, description: name } },
       run: () => [],
       afterScan: (_ctx, result) => {
         seen.push(`${name}:${result.score}`);
-        hook();
+        return hook();
       },
     });
     const engine = new Engine(
@@ -26,13 +26,17 @@ describe('Engine.afterScan', () => {
         make('broken', 'eom', () => {
           throw new Error('disk full');
         }),
-        make('learner', 'eom', () => undefined),
+        make('rejecting', 'eom', () => Promise.reject(new Error('redis down'))),
+        make('learner', 'eom', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          seen.push('learned');
+        }),
         make('off', 'eom', () => undefined),
       ],
       { scores: {}, disabled: ['OFF'], checkTimeoutMs: 100 },
     );
     const result = { ...emptyResult(), score: 7 };
-    expect(() => engine.afterScan(new Message({ maxScanBytes: 1024, maxHeaders: 10 }), result, log)).not.toThrow();
-    expect(seen).toEqual(['broken:7', 'learner:7']);
+    await expect(engine.afterScan(new Message({ maxScanBytes: 1024, maxHeaders: 10 }), result, log)).resolves.toBeUndefined();
+    expect(seen).toEqual(['broken:7', 'rejecting:7', 'learner:7', 'learned']);
   });
 });
