@@ -122,7 +122,15 @@ export class SqliteTokenStore implements TokenStore {
    */
   static open(file: string, opts: SqliteTokenStoreOptions): SqliteTokenStore {
     const store = new SqliteTokenStore(file, opts);
-    if (opts.pruneOnOpen !== false) store.prune(PRUNE_OPEN_BUDGET_MS);
+    if (opts.pruneOnOpen !== false) {
+      try {
+        store.prune(PRUNE_OPEN_BUDGET_MS);
+      } catch (err) {
+        // Another writer held the lock past busy_timeout: pruning can wait for the next learns.
+        if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+        opts.log?.warn({ file }, 'Bayes token store busy: pruning skipped until the next learns');
+      }
+    }
     return store;
   }
 
