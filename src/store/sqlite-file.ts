@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -18,6 +18,8 @@ export interface FileIdentity {
 export interface OpenedFile {
   db: Database.Database;
   identity: FileIdentity | undefined;
+  /** The WAL index (-shm) this connection shares: it tells the old file's WAL from a new one's. */
+  walIndex: FileIdentity | undefined;
   /** The file existed with 0 bytes and became a new empty store (a truncated or touched file). */
   wasEmpty: boolean;
 }
@@ -52,7 +54,7 @@ export function openSqliteFile(file: string, create: boolean, setUp: (db: Databa
     db?.close();
     throw new StoreOpenError(file, causeOf(file, create, err));
   }
-  return { db, identity: identityOf(file), wasEmpty };
+  return { db, identity: identityOf(file), walIndex: identityOf(`${file}-shm`), wasEmpty };
 }
 
 export function identityOf(file: string): FileIdentity | undefined {
@@ -69,6 +71,19 @@ export function fileState(file: string, opened: FileIdentity | undefined): 'same
   const now = identityOf(file);
   if (now === undefined) return 'vanished';
   return opened !== undefined && now.dev === opened.dev && now.ino === opened.ino ? 'same' : 'replaced';
+}
+
+/**
+ * After closing a connection to a file that was replaced or deleted: removes the -wal and -shm
+ * it left at the path if they are still the old file's (the same -shm it opened). SQLite does
+ * not clean up after a database unlinked under it, and would read the old file's WAL as the
+ * new file's: a restored backup would show the old counts.
+ */
+export function removeStaleWal(file: string, walIndex: FileIdentity | undefined): void {
+  const now = identityOf(`${file}-shm`);
+  if (walIndex === undefined || now === undefined || now.dev !== walIndex.dev || now.ino !== walIndex.ino) return;
+  rmSync(`${file}-wal`, { force: true });
+  rmSync(`${file}-shm`, { force: true });
 }
 
 function sizeOf(file: string): number | undefined {

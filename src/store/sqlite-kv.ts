@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { checkBucket, formatBucket, parseBucket, takeFrom } from './bucket.js';
 import { checkDelta, counterValue, ttlOf } from './kv-args.js';
 import type { BucketTake, KeyValueStore, TokenBucket } from './kv.js';
-import { fileState, openSqliteFile, type FileIdentity } from './sqlite-file.js';
+import { fileState, openSqliteFile, removeStaleWal, type FileIdentity } from './sqlite-file.js';
 
 // The embedded key-value store: one table in state.sqlite in the data directory. Every write
 // is a short BEGIN IMMEDIATE transaction, so cluster workers on one file queue for the write
@@ -49,6 +49,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
   readonly kind = 'sqlite' as const;
   private db: Database.Database;
   private identity: FileIdentity | undefined;
+  private walIndex: FileIdentity | undefined;
   private stmt: ReturnType<typeof prepare>;
   private writesSinceSweep = 0;
   private readonly now: () => number;
@@ -62,6 +63,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
     if (opened.wasEmpty) opts.log?.warn({ file }, 'state store file was empty (0 bytes): created a new empty store');
     this.db = opened.db;
     this.identity = opened.identity;
+    this.walIndex = opened.walIndex;
     this.stmt = prepare(this.db);
   }
 
@@ -140,10 +142,14 @@ export class SqliteKeyValueStore implements KeyValueStore {
   reopenIfReplaced(): boolean {
     const state = fileState(this.file, this.identity);
     if (state === 'same') return false;
-    const opened = openSqliteFile(this.file, this.opts.create, migrate);
+    // Close first: the last connection to the old file checkpoints and removes its -wal and
+    // -shm, which would otherwise be read as the new file's.
     this.db.close();
+    removeStaleWal(this.file, this.walIndex);
+    const opened = openSqliteFile(this.file, this.opts.create, migrate);
     this.db = opened.db;
     this.identity = opened.identity;
+    this.walIndex = opened.walIndex;
     this.stmt = prepare(this.db);
     if (state === 'vanished') this.opts.log?.warn({ file: this.file }, 'state store file was deleted while running: created a new empty one');
     else this.opts.log?.info({ file: this.file }, 'state store file was replaced: reopened');

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CountsCache } from './counts-cache.js';
-import { fileState, openSqliteFile, type FileIdentity } from './sqlite-file.js';
+import { fileState, openSqliteFile, removeStaleWal, type FileIdentity } from './sqlite-file.js';
 import { packHashes, tokenHash, unpackHashes } from './token-hash.js';
 import type { Label, LearnItem, LearnOutcome, TokenCounts, TokenStore } from './tokens.js';
 
@@ -98,6 +98,7 @@ export class SqliteTokenStore implements TokenStore {
   readonly kind = 'sqlite' as const;
   private db!: Database.Database;
   private identity: FileIdentity | undefined;
+  private walIndex: FileIdentity | undefined;
   private stmt!: ReturnType<typeof prepare>;
   private readonly now: () => number;
   private readonly expiry: ExpirySettings;
@@ -284,9 +285,11 @@ export class SqliteTokenStore implements TokenStore {
   reopenIfReplaced(): boolean {
     const state = fileState(this.file, this.identity);
     if (state === 'same') return false;
-    const old = this.db;
+    // Close first: the last connection to the old file checkpoints and removes its -wal and
+    // -shm, which would otherwise be read as the new file's.
+    this.db.close();
+    removeStaleWal(this.file, this.walIndex);
     this.attach();
-    old.close();
     if (state === 'vanished') this.opts.log?.warn({ file: this.file }, 'Bayes token store file was deleted while running: created a new empty one (nothing learned)');
     else this.opts.log?.info({ file: this.file }, 'Bayes token store file was replaced: reopened');
     return true;
@@ -304,6 +307,7 @@ export class SqliteTokenStore implements TokenStore {
     // 32 MB of page cache: the hot tokens of a million-token table stay in memory.
     this.db.pragma('cache_size = -32000');
     this.identity = opened.identity;
+    this.walIndex = opened.walIndex;
     this.stmt = prepare(this.db);
     this.lookups.clear();
     this.cache.reset();
