@@ -69,8 +69,8 @@ export async function learn(opts: LearnOptions): Promise<number> {
     return await learnInto(stores.tokens!, stores.tokensAt, sources, opts, config);
   } catch (err) {
     if (!isStoreBusy(err)) throw err;
-    const cause = err instanceof StoreUnavailableError ? err.message : `another process holds the write lock (waited ${BUSY_TIMEOUT_MS / 1000} s)`;
-    process.stderr.write(`thresher learn: ${stores.tokensAt}: ${cause}; the batches learned before are kept, try again\n`);
+    const cause = err instanceof StoreUnavailableError ? err.message : `${stores.tokensAt}: another process holds the write lock (waited ${BUSY_TIMEOUT_MS / 1000} s)`;
+    process.stderr.write(`thresher learn: ${cause}; the batches learned before are kept, try again\n`);
     return EXIT_STORE_BUSY;
   } finally {
     await stores.close();
