@@ -56,7 +56,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const reopened = stores === undefined;
     if (stores !== undefined) stores.reopenIfReplaced();
     (async () => {
-      if (reopened) stores = await open();
+      if (reopened) {
+        stores = await open();
+        if (stores !== undefined) log.info({ store: config.store, bayes: await bayesStatus(config.bayes, stores.tokens) }, 'state store opened');
+      }
       if (opts.config === undefined) {
         if (reopened && stores !== undefined) server.reload(config, createEngine(config, opts.config, { tokens: stores.tokens }));
         log.warn('SIGHUP: no --config file to reload; built-in defaults stay');
