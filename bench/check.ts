@@ -3,7 +3,8 @@
 // file (parse, connect/HELO/MAIL and end-of-message checks with Bayes, verdict, headers), one
 // message at a time in one process. Reading the files is left out of the timing (they are
 // read once, before); CPU time per message makes "per core" explicit.
-// Run alone with `node dist/bench/check.js [CORPUS]`; `npm run bench` includes it.
+// Run alone with `node dist/bench/check.js [CORPUS [STORE]]` (STORE: sqlite or a redis:// URL);
+// `npm run bench` includes it.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,12 +12,12 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { learnId } from '../src/bayes/identity.js';
 import { tokenize } from '../src/bayes/tokenize.js';
-import { openTokenFile } from '../src/cli/token-file.js';
 import { parseConfig } from '../src/config/load.js';
 import { readMessages } from '../src/mailbox/read.js';
 import { messageFromRaw } from '../src/message/parse.js';
 import { createPipeline, createServices } from '../src/scan/compose.js';
 import { scanOffline } from '../src/scan/offline.js';
+import { openStores } from '../src/store/open.js';
 
 /** Messages per second per core `thresher check` must sustain with all checks and Bayes. */
 export const CHECK_TARGET_MSG_PER_SEC = 150;
@@ -28,6 +29,8 @@ export const DEFAULT_CORPUS = '../shared/corpus';
 
 export interface CheckBench {
   corpus: string;
+  /** sqlite, or the Redis URL. */
+  store: string;
   messages: number;
   learnSeconds: number;
   msgPerSec: number;
@@ -56,10 +59,13 @@ function labelledFolders(corpus: string): { path: string; label: 'spam' | 'ham' 
   return out;
 }
 
-/** Undefined when the corpus is not there (a fresh clone without ../shared). */
-export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | undefined> {
+/**
+ * Undefined when the corpus is not there (a fresh clone without ../shared). `store`: the
+ * config's store (default sqlite in a temporary data directory; a redis:// URL to measure Redis).
+ */
+export async function benchCheck(corpus = DEFAULT_CORPUS, store = 'sqlite'): Promise<CheckBench | undefined> {
   if (!existsSync(corpus)) return undefined;
-  const config = parseConfig({});
+  const config = parseConfig({ store });
   const limits = { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers };
   const messages: { raw: Buffer; label: 'spam' | 'ham' }[] = [];
   for (const { path, label } of labelledFolders(corpus)) {
@@ -67,12 +73,13 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'thresher-bench-check-'));
-  // The token file as `thresher learn` makes it and `thresher check` opens it, in a temporary data directory.
-  const store = openTokenFile(config, dir, true)!;
+  // The token store as `thresher learn` makes it, in a temporary data directory (or Redis).
+  const stores = await openStores(config, { dataDir: dir, create: true });
+  const tokens = stores.tokens!;
   try {
     const learnStarted = performance.now();
     for (let i = 0; i < messages.length; i += LEARN_BATCH) {
-      store.learnMany(
+      await tokens.learnMany(
         messages.slice(i, i + LEARN_BATCH).map(({ raw, label }) => {
           const message = messageFromRaw(raw, limits);
           return { id: learnId(message), tokens: tokenize(message), label };
@@ -82,7 +89,7 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
     const learnSeconds = (performance.now() - learnStarted) / 1000;
 
     const log = pino({ level: 'warn' }, pino.destination(2));
-    const pipeline = createPipeline(config, { services: createServices({ log }), source: 'built-in defaults', tokens: store });
+    const pipeline = createPipeline(config, { services: createServices({ log, store: stores.kv }), source: 'built-in defaults', tokens });
     // As `thresher check` without options: the one transaction, all stages, the default policy's verdict and header edits.
     const checkOne = (raw: Buffer) => scanOffline(pipeline, raw, { sender: '', recipients: [] }, log);
     for (const { raw } of messages.slice(0, WARM_UP)) await checkOne(raw);
@@ -101,6 +108,7 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
     const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / messages.length;
     return {
       corpus: resolve(corpus),
+      store,
       messages: messages.length,
       learnSeconds: round(learnSeconds, 1),
       msgPerSec: Math.round(messages.length / seconds),
@@ -110,7 +118,7 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
       msgPerSecPerCore: Math.round(1000 / cpuMsPerMessage),
     };
   } finally {
-    store.close();
+    await stores.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -118,11 +126,11 @@ export async function benchCheck(corpus = DEFAULT_CORPUS): Promise<CheckBench | 
 export function describeCheckBench(r: CheckBench | undefined): string {
   if (!r) return `check: skipped, no corpus at ${resolve(DEFAULT_CORPUS)}`;
   return (
-    `check: ${r.messages} corpus messages, each parsed and scored as \`thresher check\` does (all checks, Bayes on SQLite learned from the same corpus in ${r.learnSeconds} s), one process: ` +
+    `check: ${r.messages} corpus messages, each parsed and scored as \`thresher check\` does (all checks, Bayes on ${r.store === 'sqlite' ? 'SQLite' : r.store} learned from the same corpus in ${r.learnSeconds} s), one process: ` +
     `${r.msgPerSec} msg/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; CPU ${r.cpuMsPerMessage} ms/message = ${r.msgPerSecPerCore} msg/s per core   [target ≥${CHECK_TARGET_MSG_PER_SEC} msg/s per core]`
   );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.stdout.write(`${describeCheckBench(await benchCheck(process.argv[2]))}\n`);
+  process.stdout.write(`${describeCheckBench(await benchCheck(process.argv[2], process.argv[3]))}\n`);
 }

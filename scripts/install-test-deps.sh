@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest).
+# Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest, redis-server).
 set -euo pipefail
 
 # ---- Sendmail (test/integration/support/sendmail.ts, scripts/try-it.sh) ----
@@ -34,7 +34,7 @@ if ! sendmail_unpacked; then
   sendmail_unpacked || { echo "install-test-deps: unpacked Sendmail in $SENDMAIL_CACHE does not run (ldd)" >&2; exit 1; }
 fi
 
-PKGS=(postfix miltertest)
+PKGS=(postfix miltertest redis-server)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

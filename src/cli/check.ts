@@ -7,7 +7,8 @@ import { statusValue } from '../policy/headers.js';
 import { formatSmtpReply } from '../policy/reply.js';
 import { createPipeline, createServices } from '../scan/compose.js';
 import { scanOffline, type OfflineOutcome } from '../scan/offline.js';
-import { openTokenFileIfUsable } from './token-file.js';
+import { openStores } from '../store/open.js';
+import { withStoreOption } from './store-option.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -18,6 +19,7 @@ export interface CheckOptions {
   hostname?: string;
   helo?: string;
   dataDir?: string;
+  store?: string;
 }
 
 /** How one recipient fares: its policy and the action it gets. */
@@ -43,13 +45,15 @@ interface Explained {
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
   if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
   if (opts.hostname !== undefined && opts.ip === undefined) throw new Error('--hostname names the client of --ip: give both');
-  const config = await loadConfig(opts.config);
-  // Bayes reads the token file if one was learned; check never creates state.
-  const tokens = openTokenFileIfUsable(config, opts.dataDir, false, (file, message) => {
-    process.stderr.write(`thresher: ${file}: ${message}; scoring without Bayes\n`);
+  const config = withStoreOption(await loadConfig(opts.config), opts.store);
+  // Bayes reads the token store if one was learned; check never creates state.
+  const stores = await openStores(config, { create: false, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }).catch((err: Error) => {
+    process.stderr.write(`thresher: ${err.message}; scoring without Bayes\n`);
+    return undefined;
   });
+  const tokens = stores?.tokens;
   const log = pino({ level: 'warn' }, pino.destination(2));
-  const pipeline = createPipeline(config, { services: createServices({ log }), source: opts.config, tokens });
+  const pipeline = createPipeline(config, { services: createServices({ log, ...(stores ? { store: stores.kv } : {}) }), source: opts.config, tokens });
   let status = 0;
   for (const file of files) {
     let raw: Buffer;
@@ -70,7 +74,7 @@ export async function check(files: string[], opts: CheckOptions): Promise<number
     const explained = explain(outcome, (recipient) => pipeline.policies.select({ recipient, sender: opts.from ?? '', clientAddress: opts.ip, authenticated: false }).name);
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(file, explained))}\n` : toText(file, explained));
   }
-  tokens?.close();
+  await stores?.close();
   return status;
 }
 

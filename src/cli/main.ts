@@ -21,7 +21,8 @@ program
   .option('-c, --config <file>', 'YAML configuration file (default: built-in defaults)')
   .option('-d, --data-dir <dir>', 'directory for state: the Bayes tokens (default: data_dir of the config, /var/lib/thresher)')
   .option('-w, --workers <n>', 'processes serving connections, sharing the listening sockets: auto (one per CPU) or a number; 1 is a single process (default: workers of the config, auto)', parseWorkers)
-  .action(async (opts: { listen?: string[]; config?: string; dataDir?: string; workers?: number | 'auto' }) => {
+  .option('--store <spec>', 'where state lives: sqlite or redis://HOST:PORT/DB (default: store of the config)')
+  .action(async (opts: { listen?: string[]; config?: string; dataDir?: string; workers?: number | 'auto'; store?: string }) => {
     await serve(opts);
   });
 
@@ -37,7 +38,8 @@ program
   .option('--hostname <name>', 'reverse-DNS name of the --ip client; "unknown" for none (default: not known)')
   .option('--helo <name>', "HELO name (default: the Received relay's)")
   .option('-d, --data-dir <dir>', 'directory of the Bayes token store (read only; default: data_dir of the config)')
-  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; hostname?: string; helo?: string; dataDir?: string }) => {
+  .option('--store <spec>', 'where state lives: sqlite or redis://HOST:PORT/DB (default: store of the config)')
+  .action(async (files: string[], opts: { json?: boolean; config?: string; from?: string; rcpt?: string[]; ip?: string; hostname?: string; helo?: string; dataDir?: string; store?: string }) => {
     process.exitCode = await check(files, opts);
   });
 
@@ -62,6 +64,7 @@ program
   .option('--ham <path...>', 'ham: as --spam')
   .option('--forget', 'unlearn these messages instead')
   .option('-d, --data-dir <dir>', 'directory of the token store (default: data_dir of the config, /var/lib/thresher)')
+  .option('--store <spec>', 'where the tokens live: sqlite or redis://HOST:PORT/DB (default: store of the config)')
   .option('-c, --config <file>', 'YAML configuration file')
   .action(async (opts: LearnOptions) => {
     process.exitCode = await learn(opts);

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
+import { bayesStatus } from '../checks/bayes.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { MAX_WORKERS, type Config } from '../config/schema.js';
@@ -9,11 +10,14 @@ import { startMetricsEndpoint } from '../metrics/http.js';
 import { clusterMetricsSource, prometheusMetrics, shareWithPrimary } from '../metrics/prometheus.js';
 import { createPipeline, createServices } from '../scan/compose.js';
 import { Background } from '../scan/pipeline.js';
+import type { Services } from '../scan/services.js';
 import { reportReady, runPrimary } from '../server/cluster.js';
 import { parseListenSpec } from '../server/listen-spec.js';
 import { removeStaleSocket, startServer } from '../server/server.js';
 import { holdSignals, type HeldSignals } from '../server/signals.js';
-import { openTokenFileIfUsable } from './token-file.js';
+import { MemoryKeyValueStore } from '../store/memory-kv.js';
+import { openStores, REPLACED_CHECK_MS, type Stores } from '../store/open.js';
+import { withStoreOption } from './store-option.js';
 
 export interface ServeOptions {
   listen?: string[];
@@ -21,6 +25,8 @@ export interface ServeOptions {
   dataDir?: string;
   /** Overrides config.workers. */
   workers?: number | 'auto';
+  /** Overrides config.store. */
+  store?: string;
 }
 
 /** The value of `serve --workers`: auto or a count, as the config's `workers` key takes. */
@@ -34,7 +40,7 @@ export function parseWorkers(value: string): number | 'auto' {
 export async function serve(opts: ServeOptions): Promise<void> {
   // Before anything listens: an early SIGHUP must not end the process (issue 12, defect 6).
   const signals = holdSignals();
-  const config = await loadConfig(opts.config);
+  const config = withStoreOption(await loadConfig(opts.config), opts.store);
   if (cluster.isWorker) return serveConnections(opts, config, signals, { worker: cluster.worker!.id, pid: process.pid });
   const setting = opts.workers ?? config.workers;
   const workers = setting === 'auto' ? availableParallelism() : setting;
@@ -56,18 +62,21 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /**
  * What the workers would race for if each did it: removing a unix socket file a crashed run
  * left (the first worker to listen makes the primary create the socket, and the next would
- * take it for another instance's), and creating the Bayes token database's tables.
+ * take it for another instance's), and creating the state and token databases' tables.
  */
 async function prepareSharedState(opts: ServeOptions, config: Readonly<Config>, log: Logger): Promise<void> {
   const listen = opts.listen && opts.listen.length > 0 ? opts.listen : config.listen;
   for (const spec of listen.map(parseListenSpec)) if (spec.kind === 'unix') await removeStaleSocket(spec.path);
-  openTokenFileIfUsable(config, opts.dataDir, true, (file, message) => {
-    log.error({ file, err: message }, 'cannot open the Bayes token store; the workers will run without Bayes');
-  })?.close();
+  const stores = await openStores(config, { create: true, log, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }).catch((err: Error) => {
+    log.error({ err: err.message }, 'cannot open the state store; the workers will run without Bayes');
+    return undefined;
+  });
+  await stores?.close();
 }
 
 /** The server itself: the only process with --workers 1, otherwise each worker. */
-async function serveConnections(opts: ServeOptions, config: Readonly<Config>, signals: HeldSignals, identity: { worker?: number; pid?: number }): Promise<void> {
+async function serveConnections(opts: ServeOptions, initial: Readonly<Config>, signals: HeldSignals, identity: { worker?: number; pid?: number }): Promise<void> {
+  let config = initial;
   const logger = createLogger(config.log_level);
   const { flush } = logger;
   const log = identity.worker === undefined ? logger.log : logger.log.child(identity);
@@ -75,23 +84,27 @@ async function serveConnections(opts: ServeOptions, config: Readonly<Config>, si
   // A worker's are served by the primary, which asks every worker for them.
   const metrics = config.metrics.listen === null ? undefined : prometheusMetrics();
   if (metrics && identity.worker !== undefined) shareWithPrimary(metrics);
-  const services = createServices({ log, services: metrics ? { metrics } : {} });
   const background = new Background();
-  const pipelineFor = (c: Readonly<Config>, tokens?: Parameters<typeof createPipeline>[1]['tokens']) =>
-    createPipeline(c, { services, source: opts.config, tokens, learn: true, background });
-  // A config the checks refuse stops here, before the token store is created.
-  pipelineFor(config);
-  // Bayes needs its token file; without it the server still runs, unlearned.
-  const tokens = openTokenFileIfUsable(config, opts.dataDir, true, (file, message) => {
-    log.error({ file, err: message }, 'cannot open the Bayes token store; running without Bayes');
-  });
-  const pipeline = pipelineFor(config, tokens);
+  // Without its stores the server still runs, unlearned and with state in memory; SIGHUP tries to open them again.
+  const open = () =>
+    openStores(config, { create: true, log, watchEveryMs: REPLACED_CHECK_MS, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }).catch((err: Error) => {
+      log.error({ err: err.message }, 'cannot open the state store; running without Bayes');
+      return undefined;
+    });
+  const servicesFor = (s: Stores | undefined): Services => createServices({ log, store: s?.kv ?? new MemoryKeyValueStore(), services: metrics ? { metrics } : {} });
+  const pipelineFor = (c: Readonly<Config>, s: Stores | undefined) =>
+    createPipeline(c, { services: servicesFor(s), source: opts.config, tokens: s?.tokens, learn: true, background });
+  // A config the checks refuse stops here, before the stores are created.
+  pipelineFor(config, undefined);
+  let stores = await open();
+  const pipeline = pipelineFor(config, stores);
   const server = await startServer({ config, pipeline, log, listen: opts.listen });
   const endpoint = metrics && config.metrics.listen !== null && identity.worker === undefined
     ? await startMetricsEndpoint(config.metrics.listen, async () => ({ body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }), log)
     : undefined;
   if (endpoint) log.info({ metrics: `http://${endpoint.address}/metrics` }, 'serving metrics');
-  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
+  const bayes = await bayesStatus(config.bayes, stores?.tokens).catch((err: Error) => `unavailable: ${err.message}`);
+  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, store: config.store, bayes, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -99,8 +112,8 @@ async function serveConnections(opts: ServeOptions, config: Readonly<Config>, si
     stopping = true;
     log.info({ signal }, 'stopping');
     Promise.all([server.close(), endpoint?.close()]).then(
-      () => {
-        tokens?.close();
+      async () => {
+        await stores?.close();
         log.info('stopped');
         flush();
         process.exit(0);
@@ -112,21 +125,32 @@ async function serveConnections(opts: ServeOptions, config: Readonly<Config>, si
       },
     );
   };
-  // SIGHUP: reload the config file; an invalid one is refused and the running config stays.
-  const reload = () => {
+  // SIGHUP: reopen store files replaced under us (or open stores that failed at start), then
+  // reload the config file; an invalid one is refused and the running config stays.
+  const reload = async () => {
+    const reopened = stores === undefined;
+    if (stores !== undefined) stores.reopenIfReplaced();
+    else {
+      stores = await open();
+      if (stores !== undefined) log.info({ store: config.store, bayes: await bayesStatus(config.bayes, stores.tokens) }, 'state store opened');
+    }
     if (opts.config === undefined) {
+      if (reopened && stores !== undefined) server.reload(config, pipelineFor(config, stores));
       log.warn('SIGHUP: no --config file to reload; built-in defaults stay');
       return;
     }
-    loadConfig(opts.config)
-      .then((next) => {
-        server.reload(next, pipelineFor(next, tokens));
-        log.info({ config: opts.config }, 'configuration reloaded');
-      })
-      .catch((err: unknown) => {
-        log.error({ config: opts.config, err: (err as Error).message }, 'reload refused: configuration invalid, the running one stays');
-      });
+    try {
+      const next = withStoreOption(await loadConfig(opts.config), opts.store);
+      server.reload(next, pipelineFor(next, stores));
+      config = next;
+      log.info({ config: opts.config }, 'configuration reloaded');
+    } catch (err) {
+      log.error({ config: opts.config, err: (err as Error).message }, 'reload refused: configuration invalid, the running one stays');
+    }
   };
-  signals.deliverTo((signal) => (signal === 'SIGHUP' ? reload() : stop(signal)));
+  signals.deliverTo((signal) => {
+    if (signal !== 'SIGHUP') return stop(signal);
+    reload().catch((err: unknown) => log.error({ err: (err as Error).message }, 'SIGHUP handling failed'));
+  });
   if (identity.worker !== undefined) reportReady();
 }

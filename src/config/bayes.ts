@@ -12,7 +12,7 @@ export const dataDirSchema = z
   .string()
   .refine(isAbsolute, { message: 'expected an absolute path' })
   .default(DEFAULT_DATA_DIR)
-  .describe('Directory for state files (the Bayes tokens in bayes.sqlite); `--data-dir` overrides it. serve creates it; if it cannot, it logs an error and runs without Bayes.');
+  .describe('Directory for state files (the Bayes tokens in bayes.sqlite, other state in state.sqlite) when store is sqlite; `--data-dir` overrides it. serve creates it; if it cannot, it logs an error and runs without them.');
 
 const perClass = (def: number, what: string) =>
   z
@@ -51,6 +51,6 @@ export const bayesSchema = z
       .prefault({}),
   })
   .prefault({})
-  .describe('Bayes classifier: learned spam and ham tokens in <data_dir>/bayes.sqlite (`thresher learn`).');
+  .describe('Bayes classifier: learned spam and ham tokens in <data_dir>/bayes.sqlite or in Redis (see store; `thresher learn`).');
 
 export type BayesConfig = z.infer<typeof bayesSchema>;

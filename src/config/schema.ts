@@ -4,6 +4,7 @@ import { rulesSchema } from './rules.js';
 import { listsSchema } from './lists.js';
 import { policiesSchema } from './policies.js';
 import { bayesSchema, dataDirSchema } from './bayes.js';
+import { redisSchema, storeSchema } from './store.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -71,6 +72,8 @@ export const configSchema = z
     policies: policiesSchema,
     lists: listsSchema,
     data_dir: dataDirSchema,
+    store: storeSchema,
+    redis: redisSchema,
     bayes: bayesSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),

@@ -40,9 +40,9 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
     folds: opts.folds,
     seed: opts.seed,
     // A fresh in-memory store per fold, so no fold's messages are learned when it is scored.
-    pipelineFor: (training) => {
+    pipelineFor: async (training) => {
       const tokens = new MemoryTokenStore();
-      for (const s of training) tokens.learn(s.learnId, s.tokens, s.label);
+      await tokens.learnMany(training.map((s) => ({ id: s.learnId, tokens: s.tokens, label: s.label })));
       return createPipeline(config, { services, source, tokens });
     },
     log,

@@ -1,75 +1,79 @@
+import { checkBucket, formatBucket, parseBucket, takeFrom } from './bucket.js';
+import { checkDelta, counterValue, ttlOf } from './kv-args.js';
 import type { BucketTake, KeyValueStore, TokenBucket } from './kv.js';
 
-/** The key-value store in one process's memory: unit tests and one-shot commands (check, eval). */
+/** A key-value store in memory, for unit tests of single modules: expiry by the injected clock. */
 export class MemoryKeyValueStore implements KeyValueStore {
   readonly kind = 'memory' as const;
-  private readonly entries = new Map<string, { value: string; expires: number }>();
+  private readonly entries = new Map<string, { value: string; expiresAt: number | undefined }>();
+  private readonly now: () => number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(opts: { now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+  }
 
   async get(key: string): Promise<string | undefined> {
-    return this.live(key)?.value;
+    return this.read(key);
   }
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
-    return keys.map((k) => this.live(k)?.value);
+    return keys.map((k) => this.read(k));
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    this.entries.set(key, { value, expires: this.expiry(ttlMs) });
+    this.write(key, value, ttlMs);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
-    if (this.live(key) !== undefined) return false;
-    await this.set(key, value, ttlMs);
+    if (this.read(key) !== undefined) return false;
+    this.write(key, value, ttlMs);
     return true;
   }
 
   async compareAndSet(key: string, expected: string | undefined, value: string, ttlMs?: number): Promise<boolean> {
-    if (this.live(key)?.value !== expected) return false;
-    await this.set(key, value, ttlMs);
+    if (this.read(key) !== expected) return false;
+    this.write(key, value, ttlMs);
     return true;
   }
 
   async delete(key: string): Promise<boolean> {
-    const had = this.live(key) !== undefined;
+    const existed = this.read(key) !== undefined;
     this.entries.delete(key);
-    return had;
+    return existed;
   }
 
   async increment(key: string, delta = 1, ttlMs?: number): Promise<number> {
-    const current = this.live(key);
-    const next = Number(current?.value ?? 0) + delta;
-    this.entries.set(key, { value: String(next), expires: current?.expires ?? this.expiry(ttlMs) });
+    checkDelta(delta);
+    const current = this.read(key);
+    const next = counterValue(key, current) + delta;
+    if (current === undefined) this.write(key, String(next), ttlMs);
+    else this.entries.get(key)!.value = String(next);
     return next;
   }
 
   async take(key: string, bucket: TokenBucket, nowMs: number, cost = 1): Promise<BucketTake> {
-    const state = this.live(key);
-    const [tokens, at] = state ? (JSON.parse(state.value) as [number, number]) : [bucket.burst, nowMs];
-    const refilled = Math.min(bucket.burst, tokens + (Math.max(0, nowMs - at) / 1000) * bucket.ratePerSecond);
-    const allowed = refilled >= cost;
-    const remaining = allowed ? refilled - cost : refilled;
-    const fullInMs = ((bucket.burst - remaining) / bucket.ratePerSecond) * 1000;
-    this.entries.set(key, { value: JSON.stringify([remaining, nowMs]), expires: this.expiry(Math.ceil(fullInMs) + 1000) });
-    return { allowed, remaining: Math.floor(remaining), retryAfterMs: allowed ? 0 : Math.ceil(((cost - refilled) / bucket.ratePerSecond) * 1000) };
+    checkBucket(bucket, cost);
+    const { take, next, fullInMs } = takeFrom(parseBucket(this.read(key)), bucket, nowMs, cost);
+    this.write(key, formatBucket(next), fullInMs + 1);
+    return take;
   }
 
   async close(): Promise<void> {
     this.entries.clear();
   }
 
-  private live(key: string) {
+  private read(key: string): string | undefined {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
-    if (e.expires <= this.now()) {
+    if (e.expiresAt !== undefined && e.expiresAt <= this.now()) {
       this.entries.delete(key);
       return undefined;
     }
-    return e;
+    return e.value;
   }
 
-  private expiry(ttlMs: number | undefined): number {
-    return ttlMs === undefined ? Infinity : this.now() + ttlMs;
+  private write(key: string, value: string, ttl: number | undefined): void {
+    const ttlMs = ttlOf(ttl);
+    this.entries.set(key, { value, expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs });
   }
 }

@@ -1,11 +1,18 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { CountsCache } from './counts-cache.js';
+import { fileState, openSqliteFile, removeStaleWal, type FileIdentity } from './sqlite-file.js';
 import { packHashes, tokenHash, unpackHashes } from './token-hash.js';
-import type { Label, TokenCounts, TokenStore } from './tokens.js';
+import type { Label, LearnItem, LearnOutcome, TokenCounts, TokenStore } from './tokens.js';
 
 // The embedded token store: one SQLite file in the data directory. Tokens are 48-bit hashes
 // (token-hash.ts) used as the table's rowid, so a lookup is one b-tree search with no separate
 // index. Each learned message keeps its label and packed token list, which is what makes
-// learning idempotent and lets a message be forgotten or moved to the other class.
+// learning idempotent and lets a message be forgotten or moved to the other class. Every write
+// is a BEGIN IMMEDIATE transaction: it takes the write lock before reading, so two writers
+// (`thresher learn` beside the server's autolearn, or a second learn) queue for busy_timeout
+// instead of failing with "database is locked" on a read snapshot another writer made stale.
+// The methods are async for the TokenStore interface; the work is synchronous SQLite calls.
 
 export interface ExpirySettings {
   /** Most tokens kept; above it the least recently learned go, rare ones first. */
@@ -25,6 +32,9 @@ export interface SqliteTokenStoreOptions {
   now?: () => number;
   /** Prune expired tokens on open (default true); false for a reader such as `thresher check`, which must not change the store. */
   pruneOnOpen?: boolean;
+  /** Make the directory and file if missing (default true); false: a missing file is an error. */
+  create?: boolean;
+  log?: Pick<Logger, 'warn' | 'info'>;
 }
 
 export interface PruneReport {
@@ -42,18 +52,6 @@ export const PRUNE_OPEN_BUDGET_MS = 2000;
 export const PRUNE_LEARN_BUDGET_MS = 50;
 /** When over maxTokens, prune down to this share of it, so pruning does not run on every learn. */
 const PRUNE_TARGET_SHARE = 0.9;
-/**
- * Token counts cached in memory per process. Mail repeats its common words, so most lookups
- * hit: on the development corpus the cache halved the time of counts(). Bounded: when full it
- * is emptied and refills with what current mail uses.
- */
-const COUNTS_CACHE_ENTRIES = 200_000;
-/**
- * How often the cache asks SQLite whether another connection committed: the PRAGMA costs
- * about 20 µs, more than the cache saves on a small message, and counts a second old are
- * as good as current ones for a statistic.
- */
-const CACHE_CHECK_MS = 1000;
 /** Hashes looked up per statement (SQLite's default limit of bound parameters is 32766). */
 const LOOKUP_CHUNK = 500;
 const DAY_MS = 86_400_000;
@@ -62,91 +60,89 @@ const SCHEMA_VERSION = 1;
 const SPAM = 1;
 const HAM = 0;
 
+function prepare(db: Database.Database) {
+  return {
+    totals: db.prepare<[], { label: number; messages: number }>('SELECT label, messages FROM totals'),
+    addTotal: db.prepare<[number, number]>(
+      'INSERT INTO totals (label, messages) VALUES (?, ?) ON CONFLICT (label) DO UPDATE SET messages = messages + excluded.messages',
+    ),
+    findLearned: db.prepare<[string], { label: number; tokens: Buffer }>('SELECT label, tokens FROM learned WHERE id = ?'),
+    putLearned: db.prepare<[string, number, Buffer, number]>(
+      'INSERT INTO learned (id, label, tokens, day) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET label = excluded.label, tokens = excluded.tokens, day = excluded.day',
+    ),
+    dropLearned: db.prepare<[string]>('DELETE FROM learned WHERE id = ?'),
+    // Same day: counts change, `seen` does not, so its index is not rewritten.
+    bumpSameDay: db.prepare<[number, number, number, number]>(
+      'UPDATE tokens SET spam = max(spam + ?, 0), ham = max(ham + ?, 0) WHERE hash = ? AND seen = ?',
+    ),
+    // max(.., 0): a token pruned and learned again has lower counts than its learners.
+    bump: db.prepare<[{ hash: number; spam: number; ham: number; day: number }]>(
+      'INSERT INTO tokens (hash, spam, ham, seen) VALUES (@hash, max(@spam, 0), max(@ham, 0), @day) '
+        + 'ON CONFLICT (hash) DO UPDATE SET spam = max(spam + @spam, 0), ham = max(ham + @ham, 0), seen = max(seen, @day)',
+    ),
+    dropEmpty: db.prepare<[number]>('DELETE FROM tokens WHERE hash = ? AND spam = 0 AND ham = 0'),
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+    tokenCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM tokens'),
+    pruneAged: db.prepare<[number, number, number]>(
+      'DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE seen < ? AND spam + ham <= ? LIMIT ?)',
+    ),
+    pruneRareOldest: db.prepare<[number, number]>(
+      'DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE spam + ham <= ? ORDER BY seen LIMIT ?)',
+    ),
+    pruneOldest: db.prepare<[number]>('DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens ORDER BY seen LIMIT ?)'),
+    pruneLearned: db.prepare<[number, number]>('DELETE FROM learned WHERE id IN (SELECT id FROM learned WHERE day < ? LIMIT ?)'),
+  };
+}
+
 export class SqliteTokenStore implements TokenStore {
-  private readonly db: Database.Database;
+  readonly kind = 'sqlite' as const;
+  private db!: Database.Database;
+  private identity: FileIdentity | undefined;
+  private walIndex: FileIdentity | undefined;
+  private stmt!: ReturnType<typeof prepare>;
   private readonly now: () => number;
   private readonly expiry: ExpirySettings;
   private learnsSincePrune = 0;
-  /** Counts by hash, [spam, ham]; [0, 0] for a token the store does not hold. */
-  private readonly cache = new Map<number, readonly [number, number]>();
-  /** PRAGMA data_version when the cache was last valid: another connection's commit changes it. */
-  private cacheVersion = -1;
-  private cacheCheckedAt = -Infinity;
+  /** Counts by hash; PRAGMA data_version tells when another connection committed. */
+  private readonly cache = new CountsCache();
   private readonly lookups = new Map<number, Database.Statement<number[], [number, number, number]>>();
-  private readonly stmt;
 
-  private constructor(db: Database.Database, opts: SqliteTokenStoreOptions) {
-    this.db = db;
+  private constructor(
+    readonly file: string,
+    private readonly opts: SqliteTokenStoreOptions,
+  ) {
     this.now = opts.now ?? Date.now;
     this.expiry = opts.expiry;
-    this.stmt = {
-      totals: db.prepare<[], { label: number; messages: number }>('SELECT label, messages FROM totals'),
-      addTotal: db.prepare<[number, number]>(
-        'INSERT INTO totals (label, messages) VALUES (?, ?) ON CONFLICT (label) DO UPDATE SET messages = messages + excluded.messages',
-      ),
-      findLearned: db.prepare<[string], { label: number; tokens: Buffer }>('SELECT label, tokens FROM learned WHERE id = ?'),
-      putLearned: db.prepare<[string, number, Buffer, number]>(
-        'INSERT INTO learned (id, label, tokens, day) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET label = excluded.label, tokens = excluded.tokens, day = excluded.day',
-      ),
-      dropLearned: db.prepare<[string]>('DELETE FROM learned WHERE id = ?'),
-      // Same day: counts change, `seen` does not, so its index is not rewritten.
-      bumpSameDay: db.prepare<[number, number, number, number]>(
-        'UPDATE tokens SET spam = max(spam + ?, 0), ham = max(ham + ?, 0) WHERE hash = ? AND seen = ?',
-      ),
-      // max(.., 0): a token pruned and learned again has lower counts than its learners.
-      bump: db.prepare<[{ hash: number; spam: number; ham: number; day: number }]>(
-        'INSERT INTO tokens (hash, spam, ham, seen) VALUES (@hash, max(@spam, 0), max(@ham, 0), @day) '
-          + 'ON CONFLICT (hash) DO UPDATE SET spam = max(spam + @spam, 0), ham = max(ham + @ham, 0), seen = max(seen, @day)',
-      ),
-      dropEmpty: db.prepare<[number]>('DELETE FROM tokens WHERE hash = ? AND spam = 0 AND ham = 0'),
-      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
-      tokenCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM tokens'),
-      pruneAged: db.prepare<[number, number, number]>(
-        'DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE seen < ? AND spam + ham <= ? LIMIT ?)',
-      ),
-      pruneRareOldest: db.prepare<[number, number]>(
-        'DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE spam + ham <= ? ORDER BY seen LIMIT ?)',
-      ),
-      pruneOldest: db.prepare<[number]>('DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens ORDER BY seen LIMIT ?)'),
-      pruneLearned: db.prepare<[number, number]>('DELETE FROM learned WHERE id IN (SELECT id FROM learned WHERE day < ? LIMIT ?)'),
-    };
+    this.attach();
   }
 
   /**
-   * Opens (creating if needed) the token database `file` and, unless told not to, prunes it
-   * within a short time budget. Throws if the file cannot be opened or is not a Thresher token database.
+   * Opens (creating if needed, unless `create: false`) the token database `file` and, unless
+   * told not to, prunes it within a short time budget. Throws StoreOpenError naming the file and
+   * the cause if it cannot be opened or is not a Thresher token database.
    */
   static open(file: string, opts: SqliteTokenStoreOptions): SqliteTokenStore {
-    const db = new Database(file);
-    try {
-      // WAL: readers (server workers, `thresher check`) never wait for a writer (`thresher
-      // learn`, autolearn), and a commit appends to the log instead of rewriting pages.
-      db.pragma('journal_mode = WAL');
-      // NORMAL is durable in WAL mode except for the last commits on power loss: these are
-      // statistics, a few lost learns do not matter, and FULL would fsync every commit.
-      db.pragma('synchronous = NORMAL');
-      // Several processes share the file (cluster workers, learn): wait for a lock, do not fail.
-      db.pragma('busy_timeout = 5000');
-      // 32 MB of page cache: the hot tokens of a million-token table stay in memory.
-      db.pragma('cache_size = -32000');
-      migrate(db);
-    } catch (err) {
-      db.close();
-      throw err;
+    const store = new SqliteTokenStore(file, opts);
+    if (opts.pruneOnOpen !== false) {
+      try {
+        store.prune(PRUNE_OPEN_BUDGET_MS);
+      } catch (err) {
+        // Another writer held the lock past busy_timeout: pruning can wait for the next learns.
+        if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+        opts.log?.warn({ file }, 'Bayes token store busy: pruning skipped until the next learns');
+      }
     }
-    const store = new SqliteTokenStore(db, opts);
-    if (opts.pruneOnOpen !== false) store.prune(PRUNE_OPEN_BUDGET_MS);
     return store;
   }
 
-  totals(): TokenCounts {
+  async totals(): Promise<TokenCounts> {
     const out = { spam: 0, ham: 0 };
     for (const row of this.stmt.totals.all()) out[row.label === SPAM ? 'spam' : 'ham'] = row.messages;
     return out;
   }
 
-  counts(tokens: readonly string[]): Map<string, TokenCounts> {
-    this.validateCache();
+  async counts(tokens: readonly string[]): Promise<Map<string, TokenCounts>> {
+    if (this.cache.due()) this.cache.observe(this.stmt.dataVersion.get()!);
     const out = new Map<string, TokenCounts>();
     const missing = new Map<number, string>();
     for (const t of tokens) {
@@ -155,7 +151,7 @@ export class SqliteTokenStore implements TokenStore {
       if (cached === undefined) missing.set(h, t);
       else if (cached[0] !== 0 || cached[1] !== 0) out.set(t, { spam: cached[0], ham: cached[1] });
     }
-    if (this.cache.size + missing.size > COUNTS_CACHE_ENTRIES) this.cache.clear();
+    this.cache.makeRoom(missing.size);
     const hashes = [...missing.keys()];
     for (let at = 0; at < hashes.length; at += LOOKUP_CHUNK) {
       const chunk = hashes.slice(at, at + LOOKUP_CHUNK);
@@ -168,8 +164,8 @@ export class SqliteTokenStore implements TokenStore {
     return out;
   }
 
-  learn(id: string, tokens: readonly string[], label: Label): 'learned' | 'unchanged' | 'relearned' {
-    return this.learnMany([{ id, tokens, label }])[0]!;
+  async learn(id: string, tokens: readonly string[], label: Label): Promise<LearnOutcome> {
+    return this.learnNow([{ id, tokens, label }])[0]!;
   }
 
   /**
@@ -178,7 +174,11 @@ export class SqliteTokenStore implements TokenStore {
    * per batch and the b-tree is walked in order, which made learning the 6,700-message
    * corpus several times faster than a write per token per message.
    */
-  learnMany(items: readonly { id: string; tokens: readonly string[]; label: Label }[]): ('learned' | 'unchanged' | 'relearned')[] {
+  async learnMany(items: readonly LearnItem[]): Promise<LearnOutcome[]> {
+    return this.learnNow(items);
+  }
+
+  private learnNow(items: readonly LearnItem[]): LearnOutcome[] {
     const outcomes = this.db.transaction(() => {
       const deltas = new Deltas();
       const out = items.map((item) => {
@@ -197,39 +197,48 @@ export class SqliteTokenStore implements TokenStore {
       });
       this.apply(deltas);
       return out;
-    })();
+    }).immediate();
     this.learnsSincePrune += outcomes.filter((o) => o !== 'unchanged').length;
     if (this.learnsSincePrune >= this.expiry.pruneEveryLearns) this.prune(PRUNE_LEARN_BUDGET_MS);
     return outcomes;
   }
 
-  forget(id: string): boolean {
+  async forget(id: string): Promise<boolean> {
+    return this.forgetNow([id])[0]!;
+  }
+
+  async forgetMany(ids: readonly string[]): Promise<boolean[]> {
+    return this.forgetNow(ids);
+  }
+
+  private forgetNow(ids: readonly string[]): boolean[] {
     return this.db.transaction(() => {
-      const previous = this.stmt.findLearned.get(id);
-      if (previous === undefined) return false;
       const deltas = new Deltas();
-      deltas.add(unpackHashes(previous.tokens), previous.label, -1);
+      const out = ids.map((id) => {
+        const previous = this.stmt.findLearned.get(id);
+        if (previous === undefined) return false;
+        deltas.add(unpackHashes(previous.tokens), previous.label, -1);
+        this.stmt.addTotal.run(previous.label, -1);
+        this.stmt.dropLearned.run(id);
+        return true;
+      });
       this.apply(deltas);
-      this.stmt.addTotal.run(previous.label, -1);
-      this.stmt.dropLearned.run(id);
-      return true;
-    })();
+      return out;
+    }).immediate();
   }
 
-  /** Runs `fn` in one transaction (nested learns and forgets become savepoints). */
-  batch<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  async tokenCount(): Promise<number> {
+    return this.countTokens();
   }
 
-  /** Number of distinct tokens stored. */
-  tokenCount(): number {
+  private countTokens(): number {
     return this.stmt.tokenCount.get()!.n;
   }
 
   /**
    * Drops expired tokens and learned ids in batches of PRUNE_BATCH_ROWS until done or
-   * `budgetMs` is spent; what is left goes at the next prune. Inside batch() the deletes join
-   * the caller's transaction.
+   * `budgetMs` is spent; what is left goes at the next prune. Each batch is its own short
+   * write transaction, so readers and other writers interleave.
    */
   prune(budgetMs: number): PruneReport {
     const deadline = performance.now() + budgetMs;
@@ -242,7 +251,7 @@ export class SqliteTokenStore implements TokenStore {
       let dropped = 0;
       while (dropped < total) {
         if (performance.now() >= deadline) return undefined;
-        const n = step(Math.min(PRUNE_BATCH_ROWS, total - dropped));
+        const n = this.db.transaction(() => step(Math.min(PRUNE_BATCH_ROWS, total - dropped))).immediate();
         if (n === 0) break;
         dropped += n;
       }
@@ -251,7 +260,7 @@ export class SqliteTokenStore implements TokenStore {
     const aged = drain((limit) => this.stmt.pruneAged.run(today - e.maxAgeDays, e.rareCount, limit).changes);
     if (aged === undefined) return report;
     report.tokensDropped += aged;
-    const count = this.tokenCount();
+    const count = this.countTokens();
     if (count > e.maxTokens) {
       const excess = count - Math.floor(e.maxTokens * PRUNE_TARGET_SHARE);
       const rare = drain((limit) => this.stmt.pruneRareOldest.run(e.rareCount, limit).changes, excess);
@@ -268,8 +277,40 @@ export class SqliteTokenStore implements TokenStore {
     return report;
   }
 
-  close(): void {
+  /**
+   * Reopens the file when it was deleted or replaced under the running process (an admin
+   * restoring a backup, a mistaken rm), and logs it; true when it reopened. A vanished file is
+   * created again, empty, with a warning: what was learned since the last backup is gone.
+   */
+  reopenIfReplaced(): boolean {
+    const state = fileState(this.file, this.identity);
+    if (state === 'same') return false;
+    // Close first: the last connection to the old file checkpoints and removes its -wal and
+    // -shm, which would otherwise be read as the new file's.
+    this.db.close();
+    removeStaleWal(this.file, this.walIndex);
+    this.attach();
+    if (state === 'vanished') this.opts.log?.warn({ file: this.file }, 'Bayes token store file was deleted while running: created a new empty one (nothing learned)');
+    else this.opts.log?.info({ file: this.file }, 'Bayes token store file was replaced: reopened');
+    return true;
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** Opens the file and prepares the statements; a fresh connection drops the cached counts. */
+  private attach(): void {
+    const opened = openSqliteFile(this.file, this.opts.create !== false, migrate);
+    if (opened.wasEmpty) this.opts.log?.warn({ file: this.file }, 'Bayes token store file was empty (0 bytes): created a new empty store (nothing learned)');
+    this.db = opened.db;
+    // 32 MB of page cache: the hot tokens of a million-token table stay in memory.
+    this.db.pragma('cache_size = -32000');
+    this.identity = opened.identity;
+    this.walIndex = opened.walIndex;
+    this.stmt = prepare(this.db);
+    this.lookups.clear();
+    this.cache.reset();
   }
 
   private apply(deltas: Deltas): void {
@@ -278,18 +319,6 @@ export class SqliteTokenStore implements TokenStore {
       this.cache.delete(hash);
       if (this.stmt.bumpSameDay.run(spam, ham, hash, day).changes === 0) this.stmt.bump.run({ hash, spam, ham, day });
       if (spam < 0 || ham < 0) this.stmt.dropEmpty.run(hash);
-    }
-  }
-
-  /** Forgets cached counts when another connection committed (learn, prune, another worker's autolearn), checked at most every CACHE_CHECK_MS. */
-  private validateCache(): void {
-    const now = performance.now();
-    if (now - this.cacheCheckedAt < CACHE_CHECK_MS) return;
-    this.cacheCheckedAt = now;
-    const version = this.stmt.dataVersion.get()!;
-    if (version !== this.cacheVersion) {
-      this.cache.clear();
-      this.cacheVersion = version;
     }
   }
 
@@ -313,14 +342,14 @@ function migrate(db: Database.Database): void {
   if (version === SCHEMA_VERSION) return;
   if (version !== 0) throw new Error(`token database has schema version ${version}; this Thresher knows ${SCHEMA_VERSION}`);
   db.exec(`
-    BEGIN;
+    BEGIN IMMEDIATE;
     -- hash is the rowid: a token lookup is one b-tree search. seen: day (since 1970) last learned.
-    CREATE TABLE tokens (hash INTEGER PRIMARY KEY, spam INTEGER NOT NULL, ham INTEGER NOT NULL, seen INTEGER NOT NULL);
-    CREATE INDEX tokens_seen ON tokens (seen);
+    CREATE TABLE IF NOT EXISTS tokens (hash INTEGER PRIMARY KEY, spam INTEGER NOT NULL, ham INTEGER NOT NULL, seen INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS tokens_seen ON tokens (seen);
     -- label: 1 spam, 0 ham. tokens: the message's token hashes, 6 bytes each, to unlearn it.
-    CREATE TABLE learned (id TEXT PRIMARY KEY, label INTEGER NOT NULL, tokens BLOB NOT NULL, day INTEGER NOT NULL);
-    CREATE INDEX learned_day ON learned (day);
-    CREATE TABLE totals (label INTEGER PRIMARY KEY, messages INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS learned (id TEXT PRIMARY KEY, label INTEGER NOT NULL, tokens BLOB NOT NULL, day INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS learned_day ON learned (day);
+    CREATE TABLE IF NOT EXISTS totals (label INTEGER PRIMARY KEY, messages INTEGER NOT NULL);
     PRAGMA user_version = ${SCHEMA_VERSION};
     COMMIT;
   `);

@@ -20,10 +20,10 @@ const msg = (subject: string, body: string, id = `<${subject.replace(/\W/g, '')}
 const spamText = (i: number) => msg(`cheap pills ${i}`, `buy cheap pills online now discount pharmacy offer ${i}`);
 const hamText = (i: number) => msg(`meeting notes ${i}`, `the kernel patch review meeting is on thursday agenda ${i}`);
 
-function trained(spam: number, ham: number): MemoryTokenStore {
+async function trained(spam: number, ham: number): Promise<MemoryTokenStore> {
   const store = new MemoryTokenStore();
-  for (let i = 0; i < spam; i++) store.learn(`s${i}`, tokenize(spamText(i)), 'spam');
-  for (let i = 0; i < ham; i++) store.learn(`h${i}`, tokenize(hamText(i)), 'ham');
+  for (let i = 0; i < spam; i++) await store.learn(`s${i}`, tokenize(spamText(i)), 'spam');
+  for (let i = 0; i < ham; i++) await store.learn(`h${i}`, tokenize(hamText(i)), 'ham');
   return store;
 }
 
@@ -65,16 +65,16 @@ describe('bayes check', () => {
 
   it('adds no symbol until min_learned of each class are learned', async () => {
     const c = config({ min_learned: { spam: 20, ham: 20 } });
-    const short = await scan(engineWith(bayesCheck(c.bayes, trained(20, 19))));
+    const short = await scan(engineWith(bayesCheck(c.bayes, await trained(20, 19))));
     expect(short.symbols).toEqual([]);
-    const enough = await scan(engineWith(bayesCheck(c.bayes, trained(20, 20))));
+    const enough = await scan(engineWith(bayesCheck(c.bayes, await trained(20, 20))));
     expect(enough.symbols.map((s) => s.name)).toEqual(['BAYES_99', 'BAYES_999', 'BAYES_SUBJECT_SPAM']);
     expect(enough.symbols[0]!.detail).toMatch(/^p=(0\.999\d|1\.0000); buy=0\.99, /);
   });
 
   it('classifies the Subject and From name alone too: a spam subject over a padded body still shows', async () => {
     const c = config({ min_learned: { spam: 5, ham: 5 } });
-    const check = bayesCheck(c.bayes, trained(30, 30));
+    const check = bayesCheck(c.bayes, await trained(30, 30));
     const padded = msg('cheap pills 1000', 'the kernel patch review meeting is on thursday agenda 1000');
     const result = await scan(engineWith(check), padded);
     const names = result.symbols.map((s) => s.name);
@@ -86,47 +86,47 @@ describe('bayes check', () => {
 
   it('finds ham as ham, and band scores can be overridden under scores:', async () => {
     const c = config({ min_learned: { spam: 5, ham: 5 } });
-    const result = await scan(engineWith(bayesCheck(c.bayes, trained(30, 30)), { BAYES_00: -3 }), hamText(1000));
+    const result = await scan(engineWith(bayesCheck(c.bayes, await trained(30, 30)), { BAYES_00: -3 }), hamText(1000));
     expect(result.symbols.map((s) => [s.name, s.score])).toEqual([['BAYES_00', -3]]);
   });
 
   it('autolearns by the score without BAYES_* symbols, only when enabled', async () => {
     const loud: Check = { name: 'loud', stage: 'eom', symbols: { LOUD: { score: 15, description: 'loud' } }, run: () => [{ symbol: 'LOUD' }] };
     for (const enabled of [false, true]) {
-      const store = trained(5, 5);
+      const store = await trained(5, 5);
       const c = config({ min_learned: { spam: 1, ham: 1 }, autolearn: { enabled, spam_at: 12, ham_at: -1 } });
       const engine = new Engine([loud, bayesCheck(c.bayes, store)], { services: testServices(), scores: {}, checkTimeoutMs: 1000 });
       const message = msg('brand new', 'never seen words here');
       const result = await scan(engine, message);
       await engine.afterScan(message, result, log);
-      expect(store.totals()).toEqual(enabled ? { spam: 6, ham: 5 } : { spam: 5, ham: 5 });
+      expect(await store.totals()).toEqual(enabled ? { spam: 6, ham: 5 } : { spam: 5, ham: 5 });
       // Learned under the message's id: learning it again changes nothing.
-      expect(store.learn(learnId(message), tokenize(message), 'spam')).toBe(enabled ? 'unchanged' : 'learned');
+      expect(await store.learn(learnId(message), tokenize(message), 'spam')).toBe(enabled ? 'unchanged' : 'learned');
     }
   });
 
   it('does not autolearn from a Bayes-only score, nor when a check failed', async () => {
-    const store = trained(30, 30);
+    const store = await trained(30, 30);
     const c = config({ min_learned: { spam: 1, ham: 1 }, autolearn: { enabled: true, spam_at: 3, ham_at: -100 } });
     const engine = engineWith(bayesCheck(c.bayes, store));
     const message = spamText(5000);
     const result = await scan(engine, message);
     expect(result.score).toBeGreaterThanOrEqual(3); // BAYES_99 + BAYES_999
     await engine.afterScan(message, result, log);
-    expect(store.totals()).toEqual({ spam: 30, ham: 30 });
+    expect(await store.totals()).toEqual({ spam: 30, ham: 30 });
     const failed = { ...result, score: 50, failures: [{ check: 'dnsbl', reason: 'timeout', policy: 'open' as const }] };
     await engine.afterScan(message, failed, log);
-    expect(store.totals()).toEqual({ spam: 30, ham: 30 });
+    expect(await store.totals()).toEqual({ spam: 30, ham: 30 });
   });
 
   it('learns ham at or below ham_at', async () => {
-    const store = trained(5, 5);
+    const store = await trained(5, 5);
     const c = config({ min_learned: { spam: 100, ham: 100 }, autolearn: { enabled: true, spam_at: 12, ham_at: 0 } });
     const engine = engineWith(bayesCheck(c.bayes, store));
     const message = hamText(77);
     const result = await scan(engine, message);
     await engine.afterScan(message, result, log);
-    expect(store.totals()).toEqual({ spam: 5, ham: 6 });
+    expect(await store.totals()).toEqual({ spam: 5, ham: 6 });
   });
 });
 

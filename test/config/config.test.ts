@@ -58,3 +58,23 @@ describe('config', () => {
     await expect(loadConfig('/nonexistent/thresher.yaml')).rejects.toThrow(/cannot read/);
   });
 });
+
+describe('store and redis keys', () => {
+  it('default to the embedded SQLite store and a thresher: prefix', () => {
+    const c = parseConfig({});
+    expect(c.store).toBe('sqlite');
+    expect(c.redis).toEqual({ key_prefix: 'thresher:', timeout_ms: 500 });
+  });
+
+  it('accept redis:// and rediss:// URLs', () => {
+    expect(parseConfig({ store: 'redis://10.0.0.5:6379/2' }).store).toBe('redis://10.0.0.5:6379/2');
+    expect(parseConfig({ store: 'rediss://:secret@cache.example:6380' }).store).toBe('rediss://:secret@cache.example:6380');
+  });
+
+  it('refuse anything else with an error naming the key', () => {
+    for (const bad of ['mysql://db/1', 'redis', 'redis://', 'redis://host:6379/x', 'SQLite']) {
+      expect(() => parseConfig({ store: bad })).toThrow(/\n {2}store: expected sqlite, redis:\/\/HOST:PORT\/DB or rediss:\/\/HOST:PORT\/DB/);
+    }
+    expect(() => parseConfig({ redis: { timeout_ms: 0 } })).toThrow(/redis\.timeout_ms/);
+  });
+});

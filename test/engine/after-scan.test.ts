@@ -9,16 +9,16 @@ import { testServices } from '../support/services.js';
 const log = pino({ level: 'silent' });
 
 describe('Engine.afterScan', () => {
-  it('hands the final result to end-of-message checks; a throwing hook changes nothing', async () => {
+  it('hands the final result to end-of-message checks, awaiting each; a throwing or rejecting hook changes nothing', async () => {
     const seen: string[] = [];
-    const make = (name: string, stage: Check['stage'], hook: () => void): Check => ({
+    const make = (name: string, stage: Check['stage'], hook: () => void | Promise<void>): Check => ({
       name,
       stage,
       symbols: { [name.toUpperCase()]: { score: 1, description: name } },
       run: () => [],
       afterScan: (_ctx, result) => {
         seen.push(`${name}:${result.score}`);
-        hook();
+        return hook();
       },
     });
     const engine = new Engine(
@@ -27,13 +27,17 @@ describe('Engine.afterScan', () => {
         make('broken', 'eom', () => {
           throw new Error('disk full');
         }),
-        make('learner', 'eom', () => undefined),
+        make('rejecting', 'eom', () => Promise.reject(new Error('redis down'))),
+        make('learner', 'eom', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          seen.push('learned');
+        }),
         make('off', 'eom', () => undefined),
       ],
       { services: testServices(), scores: {}, disabled: ['OFF'], checkTimeoutMs: 100 },
     );
     const result = { ...emptyResult(), score: 7 };
     await expect(engine.afterScan(new Message({ maxScanBytes: 1024, maxHeaders: 10 }), result, log)).resolves.toBeUndefined();
-    expect(seen).toEqual(['broken:7', 'learner:7']);
+    expect(seen).toEqual(['broken:7', 'rejecting:7', 'learner:7', 'learned']);
   });
 });

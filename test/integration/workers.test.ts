@@ -178,8 +178,8 @@ describe('serve --workers 2', { timeout: 60_000 }, () => {
     const failed = outcomes.filter((o) => o.result !== 'served');
     expect(failed.filter((o) => o.startedAt >= noticedAt)).toEqual([]);
     expect(failed.length).toBeLessThanOrEqual(2);
-    // The surviving worker served while the replacement was starting, and everything after.
-    expect(outcomes.some((o) => o.startedAt >= noticedAt && o.startedAt < replacedAt && o.result === 'served')).toBe(true);
+    // Everything after the replacement was served (whether a message fell in the short window
+    // while it started depends on timing, so that is not asserted).
     expect(outcomes.filter((o) => o.startedAt >= replacedAt).every((o) => o.result === 'served')).toBe(true);
     expect(server.records().filter(byMsg('worker died; replacing it'))).toHaveLength(1);
   });
