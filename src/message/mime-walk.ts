@@ -79,9 +79,12 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
   const ct = parseContentType(header('content-type'));
   const dispositionValue = header('content-disposition');
   const disposition = (dispositionValue ?? '').split(';')[0]!.trim().toLowerCase();
-  const content = decode(body, header('content-transfer-encoding'), state);
+  // A multipart's own Content-Transfer-Encoding can only be an identity (RFC 2045 6.4): its
+  // parts carry their own, and decoding the whole first would decode them twice.
+  const multipart = ct.type.startsWith('multipart/');
+  const content = multipart ? body : decode(body, header('content-transfer-encoding'), state);
   const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content, inAttachedMessage });
-  if (ct.type.startsWith('multipart/')) {
+  if (multipart) {
     const boundary = ct.params.get('boundary');
     if (boundary === undefined || boundary === '' || boundary.length > MAX_BOUNDARY_LENGTH) {
       state.defects.add('bad-boundary');
@@ -167,6 +170,9 @@ function splitMultipart(body: Buffer, boundary: string): Split {
     if (at < 0) break;
     from = at + delimiter.length;
     if (at > 0 && body[at - 1] !== 0x0a) continue; // not at the start of a line
+    const close = body[from] === 0x2d && body[from + 1] === 0x2d;
+    // `--b` is not a delimiter of `--bAA`: a boundary may be the start of a nested one's.
+    if (!close && !paddingToLineEnd(body, from)) continue;
     split.found = true;
     if (partStart >= 0) {
       // The line break before the delimiter belongs to the delimiter.
@@ -175,7 +181,7 @@ function splitMultipart(body: Buffer, boundary: string): Split {
       if (end > partStart && body[end - 1] === 0x0d) end--;
       split.parts.push(body.subarray(partStart, end));
     }
-    if (body[from] === 0x2d && body[from + 1] === 0x2d) {
+    if (close) {
       split.closed = true;
       return split;
     }
@@ -186,6 +192,13 @@ function splitMultipart(body: Buffer, boundary: string): Split {
   }
   if (partStart >= 0) split.parts.push(body.subarray(partStart)); // no close delimiter: the rest
   return split;
+}
+
+/** Only spaces and tabs (RFC 2046 transport padding) from `from` to the end of its line or body. */
+function paddingToLineEnd(body: Buffer, from: number): boolean {
+  let i = from;
+  while (body[i] === 0x20 || body[i] === 0x09) i++;
+  return i >= body.length || body[i] === 0x0a || (body[i] === 0x0d && (i + 1 >= body.length || body[i + 1] === 0x0a));
 }
 
 /** A part's header fields and body: fields end at the first empty line. */
