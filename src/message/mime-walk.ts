@@ -58,10 +58,15 @@ interface WalkState extends WalkResult {
   visit: (leaf: Leaf) => void;
 }
 
-/** Walks the MIME tree of a message (its header fields and body), visiting each leaf in order. */
-export function walkMime(fields: readonly HeaderField[], body: Buffer, visit: (leaf: Leaf) => void): WalkResult {
+/**
+ * Walks the MIME tree of a message (its header fields and body), visiting each leaf in order.
+ * `cut`: the body ends where the scan limit cut it, not where the sender ended it. The parts
+ * that run to the cut then lack their end through no fault of the sender's: their missing close
+ * delimiter and their encoding cut mid-group are not defects.
+ */
+export function walkMime(fields: readonly HeaderField[], body: Buffer, cut: boolean, visit: (leaf: Leaf) => void): WalkResult {
   const state: WalkState = { partCount: 0, depth: 0, defects: new Set(), decodedBytes: 0, visit };
-  walk(fieldLookup(fields), body, 0, false, state);
+  walk(fieldLookup(fields), body, 0, false, cut, state);
   return { partCount: state.partCount, depth: state.depth, defects: state.defects };
 }
 
@@ -69,7 +74,8 @@ function fieldLookup(fields: readonly HeaderField[]): Lookup {
   return (name) => fields.find((f) => f.name.toLowerCase() === name)?.value;
 }
 
-function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: boolean, state: WalkState): void {
+/** `atCut`: this body runs to the end of the scanned message, which the scan limit cut. */
+function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: boolean, atCut: boolean, state: WalkState): void {
   if (state.partCount >= MAX_MIME_PARTS) {
     state.defects.add('too-many-parts');
     return;
@@ -82,7 +88,7 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
   // A multipart's own Content-Transfer-Encoding can only be an identity (RFC 2045 6.4): its
   // parts carry their own, and decoding the whole first would decode them twice.
   const multipart = ct.type.startsWith('multipart/');
-  const content = multipart ? body : decode(body, header('content-transfer-encoding'), state);
+  const content = multipart ? body : decode(body, header('content-transfer-encoding'), atCut, state);
   const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content, inAttachedMessage });
   if (multipart) {
     const boundary = ct.params.get('boundary');
@@ -97,17 +103,20 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
     }
     const split = splitMultipart(content, boundary);
     if (!split.found) {
-      state.defects.add('bad-boundary');
+      if (!atCut) state.defects.add('bad-boundary'); // else its first delimiter may lie past the cut
       state.visit(leaf('text/plain'));
       return;
     }
     if (split.truncated) state.defects.add('too-many-parts');
-    else if (!split.closed) state.defects.add('missing-close-boundary');
-    for (const part of split.parts) {
+    else if (!split.closed && !atCut) state.defects.add('missing-close-boundary');
+    const lastRunsToCut = atCut && !split.closed && !split.truncated;
+    for (const [i, whole] of split.parts.entries()) {
+      const runsToCut = lastRunsToCut && i === split.parts.length - 1;
+      const part = runsToCut ? withoutCutDelimiter(whole, boundary) : whole;
       const { fields, body: partBody } = splitPart(part);
-      walk(fieldLookup(fields), partBody, depth + 1, inAttachedMessage, state);
+      walk(fieldLookup(fields), partBody, depth + 1, inAttachedMessage, runsToCut, state);
       if (state.partCount >= MAX_MIME_PARTS) {
-        if (part !== split.parts[split.parts.length - 1]) state.defects.add('too-many-parts');
+        if (i !== split.parts.length - 1) state.defects.add('too-many-parts');
         return;
       }
     }
@@ -121,12 +130,12 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
       return;
     }
     const { fields, body: inner } = splitPart(content);
-    walk(fieldLookup(fields), inner, depth + 1, inAttachedMessage || attached, state);
+    walk(fieldLookup(fields), inner, depth + 1, inAttachedMessage || attached, atCut, state);
   } else state.visit(leaf(ct.type));
 }
 
-function decode(body: Buffer, encoding: string | undefined, state: WalkState): Buffer {
-  const decoded = decodeTransfer(body, encoding);
+function decode(body: Buffer, encoding: string | undefined, atCut: boolean, state: WalkState): Buffer {
+  const decoded = decodeTransfer(body, encoding, atCut);
   if (decoded.bytes === body) return body; // identity encodings decode nothing
   if (state.decodedBytes + decoded.bytes.length > MAX_DECODED_BYTES) {
     state.defects.add('decode-limit');
@@ -192,6 +201,17 @@ function splitMultipart(body: Buffer, boundary: string): Split {
   }
   if (partStart >= 0) split.parts.push(body.subarray(partStart)); // no close delimiter: the rest
   return split;
+}
+
+/** The part without a last line that is the start of its (close) delimiter, cut there by the scan limit. */
+function withoutCutDelimiter(part: Buffer, boundary: string): Buffer {
+  const lineStart = part.lastIndexOf(0x0a) + 1;
+  const tail = part.subarray(lineStart).toString('latin1');
+  if (tail === '' || !`--${boundary}--`.startsWith(tail)) return part;
+  let end = lineStart;
+  if (end > 0 && part[end - 1] === 0x0a) end--;
+  if (end > 0 && part[end - 1] === 0x0d) end--;
+  return part.subarray(0, end);
 }
 
 /** Only spaces and tabs (RFC 2046 transport padding) from `from` to the end of its line or body. */

@@ -129,8 +129,11 @@ export function decodeQuotedPrintable(input: Buffer, underscoreIsSpace = false):
   return quotedPrintable(input, underscoreIsSpace).bytes;
 }
 
-/** Quoted-printable with a flag for `=` followed by neither two hex digits nor a line end. */
-function quotedPrintable(input: Buffer, underscoreIsSpace: boolean): Decoded {
+/**
+ * Quoted-printable with a flag for `=` followed by neither two hex digits nor a line end;
+ * `cut`: the input ends where the scan limit cut it, so an escape cut short is not a fault.
+ */
+function quotedPrintable(input: Buffer, underscoreIsSpace: boolean, cut = false): Decoded {
   const out = Buffer.alloc(input.length);
   let n = 0;
   let malformed = false;
@@ -158,7 +161,7 @@ function quotedPrintable(input: Buffer, underscoreIsSpace: boolean): Decoded {
     else if (j >= input.length) i = j;
     else {
       out[n++] = c;
-      malformed = true;
+      if (!(cut && i + 2 >= input.length)) malformed = true;
     }
   }
   return { bytes: out.subarray(0, n), malformed };
@@ -195,9 +198,10 @@ for (const c of [0x20, 0x09, 0x0d, 0x0a]) BASE64_CLASS[c] = 2;
 
 /**
  * Base64 is malformed when it holds bytes outside the alphabet, data after the `=` padding,
- * or a length that is not a whole number of 4-character groups.
+ * or a length that is not a whole number of 4-character groups (unless `cut`: the scan limit
+ * ended it mid-group).
  */
-function base64Malformed(body: Buffer): boolean {
+function base64Malformed(body: Buffer, cut: boolean): boolean {
   let chars = 0;
   let padded = false;
   for (let i = 0; i < body.length; i++) {
@@ -209,20 +213,21 @@ function base64Malformed(body: Buffer): boolean {
     else if (padded) return true;
     chars++;
   }
-  return chars % 4 !== 0;
+  return !cut && chars % 4 !== 0;
 }
 
 /**
  * Decodes a body by its Content-Transfer-Encoding, and says whether the encoded input was
- * malformed; unknown encodings pass through unchanged.
+ * malformed; unknown encodings pass through unchanged. `cut`: the body ends where the scan
+ * limit cut it, so an encoding unit cut in two there is not malformed.
  */
-export function decodeTransfer(body: Buffer, encoding: string | undefined): Decoded {
+export function decodeTransfer(body: Buffer, encoding: string | undefined, cut = false): Decoded {
   switch (encoding?.trim().toLowerCase()) {
     case 'base64':
       // Node's decoder skips white space and characters outside the alphabet.
-      return { bytes: Buffer.from(body.toString('latin1'), 'base64'), malformed: base64Malformed(body) };
+      return { bytes: Buffer.from(body.toString('latin1'), 'base64'), malformed: base64Malformed(body, cut) };
     case 'quoted-printable':
-      return quotedPrintable(dropTrailingWhiteSpace(body), false);
+      return quotedPrintable(dropTrailingWhiteSpace(body), false, cut);
     default:
       return { bytes: body, malformed: false };
   }

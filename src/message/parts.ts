@@ -83,7 +83,7 @@ function buildParts(message: Message): MessageParts {
   const parts = emptyParts();
   const pieces: string[] = [];
   const body = message.body;
-  const walked = walkMime(message.headers, body, (leaf) => addLeaf(parts, leaf, pieces));
+  const walked = walkMime(message.headers, body, message.truncated, (leaf) => addLeaf(parts, leaf, pieces));
   for (const defect of walked.defects) parts.defects.add(defect);
   parts.partCount = walked.partCount;
   parts.depth = walked.depth;

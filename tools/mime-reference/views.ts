@@ -57,7 +57,7 @@ export function ourView(raw: Buffer, limits: ScanLimits): MessageView {
   // partsOf's attachments are the leaves not shown as text, in walk order: the walk again
   // tells which of them sit inside an attached message.
   const leaves: Leaf[] = [];
-  walkMime(message.headers, message.body, (leaf) => {
+  walkMime(message.headers, message.body, message.truncated, (leaf) => {
     if (!isBodyText(leaf)) leaves.push(leaf);
   });
   const field = (name: string): AddressField => ({ text: headerTextOf(message, name).join(', '), mailboxes: [] });
