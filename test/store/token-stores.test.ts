@@ -1,17 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MemoryTokenStore } from '../../src/store/memory-tokens.js';
 import { SqliteTokenStore, type ExpirySettings } from '../../src/store/sqlite-tokens.js';
 import type { TokenStore } from '../../src/store/tokens.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // The same contract for both stores: idempotent learning per message id, relearning moves
 // counts, forget unlearns.
 
 const expiry: ExpirySettings = { maxTokens: 1_000_000, maxAgeDays: 90, rareCount: 2, keepLearnedDays: 365, pruneEveryLearns: 1000 };
-const tempFile = () => join(mkdtempSync(join(tmpdir(), 'thresher-tokens-')), 'bayes.sqlite');
+const tempFile = () => join(tempDir('tokens'), 'bayes.sqlite');
 
 const stores: [string, () => TokenStore][] = [
   ['memory', () => new MemoryTokenStore()],
