@@ -21,13 +21,16 @@ export const MAX_MIME_PARTS = 1000;
  */
 export const MAX_DECODED_BYTES = 32 * 1024 * 1024;
 
+/** The transfer encodings a multipart may declare (RFC 2045 6.4); '' is none. */
+const IDENTITY_ENCODINGS = new Set(['', '7bit', '8bit', 'binary']);
+
 /** Longer boundaries are refused (RFC 2046 5.1.1 allows 70 characters). */
 const MAX_BOUNDARY_LENGTH = 200;
 
 /** What can be wrong with a message's MIME structure or encoding. */
 export type Defect =
   | 'bad-boundary' | 'missing-close-boundary' | 'bad-base64' | 'bad-quoted-printable' | 'unknown-charset'
-  | 'too-deep' | 'too-many-parts' | 'decode-limit' | 'nul-bytes' | '8bit-header';
+  | 'too-deep' | 'too-many-parts' | 'decode-limit' | 'nul-bytes' | '8bit-header' | 'encoded-multipart';
 
 /** A part with no parts inside: text, an image, an attachment. */
 export interface Leaf {
@@ -88,7 +91,9 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
   // A multipart's own Content-Transfer-Encoding can only be an identity (RFC 2045 6.4): its
   // parts carry their own, and decoding the whole first would decode them twice.
   const multipart = ct.type.startsWith('multipart/');
-  const content = multipart ? body : decode(body, header('content-transfer-encoding'), atCut, state);
+  const encoding = header('content-transfer-encoding');
+  if (multipart && !IDENTITY_ENCODINGS.has(encoding?.trim().toLowerCase() ?? '')) state.defects.add('encoded-multipart');
+  const content = multipart ? body : decode(body, encoding, atCut, state);
   const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content, inAttachedMessage });
   if (multipart) {
     const boundary = ct.params.get('boundary');

@@ -231,6 +231,8 @@ describe('partsOf: defects', () => {
     expect(defects('Content-Transfer-Encoding: quoted-printable\n\n100% =ZZ off =\nsoft')).toEqual(['bad-quoted-printable']);
     expect(defects('Content-Type: text/plain; charset=x-klingon\n\nqapla')).toEqual(['unknown-charset']);
     expect(defects('Subject: nul\n\nbefore\0after')).toEqual(['nul-bytes']);
+    expect(defects('Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n--b\n\nhi\n--b--\n')).toEqual(['encoded-multipart']);
+    expect(defects('Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: 8bit\n\n--b\n\nhi\n--b--\n')).toEqual([]);
     const eightBit = messageFromRaw(Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xe9]), Buffer.from('\n\nbody')]), limits);
     expect([...partsOf(eightBit).defects]).toEqual(['8bit-header']);
   });
