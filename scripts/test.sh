@@ -9,10 +9,6 @@ report="$(mktemp -t thresher-vitest-XXXXXX.json)"
 trap 'rm -f "$report"' EXIT
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
-# One plain closing line, whatever the runner printed above it.
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$report" || echo "tests: no report (vitest status $status)"
+# One plain closing line, whatever the runner printed above it; a failed file counts as failed.
+node scripts/test-summary.mjs "$report" "$status" || echo "tests: no report (vitest status $status)"
 exit "$status"

@@ -21,13 +21,16 @@ export const MAX_MIME_PARTS = 1000;
  */
 export const MAX_DECODED_BYTES = 32 * 1024 * 1024;
 
+/** The transfer encodings a multipart may declare (RFC 2045 6.4); '' is none. */
+const IDENTITY_ENCODINGS = new Set(['', '7bit', '8bit', 'binary']);
+
 /** Longer boundaries are refused (RFC 2046 5.1.1 allows 70 characters). */
 const MAX_BOUNDARY_LENGTH = 200;
 
 /** What can be wrong with a message's MIME structure or encoding. */
 export type Defect =
   | 'bad-boundary' | 'missing-close-boundary' | 'bad-base64' | 'bad-quoted-printable' | 'unknown-charset'
-  | 'too-deep' | 'too-many-parts' | 'decode-limit' | 'nul-bytes' | '8bit-header';
+  | 'too-deep' | 'too-many-parts' | 'decode-limit' | 'nul-bytes' | '8bit-header' | 'encoded-multipart';
 
 /** A part with no parts inside: text, an image, an attachment. */
 export interface Leaf {
@@ -58,10 +61,15 @@ interface WalkState extends WalkResult {
   visit: (leaf: Leaf) => void;
 }
 
-/** Walks the MIME tree of a message (its header fields and body), visiting each leaf in order. */
-export function walkMime(fields: readonly HeaderField[], body: Buffer, visit: (leaf: Leaf) => void): WalkResult {
+/**
+ * Walks the MIME tree of a message (its header fields and body), visiting each leaf in order.
+ * `cut`: the body ends where the scan limit cut it, not where the sender ended it. The parts
+ * that run to the cut then lack their end through no fault of the sender's: their missing close
+ * delimiter and their encoding cut mid-group are not defects.
+ */
+export function walkMime(fields: readonly HeaderField[], body: Buffer, cut: boolean, visit: (leaf: Leaf) => void): WalkResult {
   const state: WalkState = { partCount: 0, depth: 0, defects: new Set(), decodedBytes: 0, visit };
-  walk(fieldLookup(fields), body, 0, false, state);
+  walk(fieldLookup(fields), body, 0, false, cut, state);
   return { partCount: state.partCount, depth: state.depth, defects: state.defects };
 }
 
@@ -69,7 +77,8 @@ function fieldLookup(fields: readonly HeaderField[]): Lookup {
   return (name) => fields.find((f) => f.name.toLowerCase() === name)?.value;
 }
 
-function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: boolean, state: WalkState): void {
+/** `atCut`: this body runs to the end of the scanned message, which the scan limit cut. */
+function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: boolean, atCut: boolean, state: WalkState): void {
   if (state.partCount >= MAX_MIME_PARTS) {
     state.defects.add('too-many-parts');
     return;
@@ -79,9 +88,14 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
   const ct = parseContentType(header('content-type'));
   const dispositionValue = header('content-disposition');
   const disposition = (dispositionValue ?? '').split(';')[0]!.trim().toLowerCase();
-  const content = decode(body, header('content-transfer-encoding'), state);
+  // A multipart's own Content-Transfer-Encoding can only be an identity (RFC 2045 6.4): its
+  // parts carry their own, and decoding the whole first would decode them twice.
+  const multipart = ct.type.startsWith('multipart/');
+  const encoding = header('content-transfer-encoding');
+  if (multipart && !IDENTITY_ENCODINGS.has(encoding?.trim().toLowerCase() ?? '')) state.defects.add('encoded-multipart');
+  const content = multipart ? body : decode(body, encoding, atCut, state);
   const leaf = (type: string): Leaf => ({ type, params: ct.params, disposition, filename: filenameOf(dispositionValue, ct.params), content, inAttachedMessage });
-  if (ct.type.startsWith('multipart/')) {
+  if (multipart) {
     const boundary = ct.params.get('boundary');
     if (boundary === undefined || boundary === '' || boundary.length > MAX_BOUNDARY_LENGTH) {
       state.defects.add('bad-boundary');
@@ -94,17 +108,20 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
     }
     const split = splitMultipart(content, boundary);
     if (!split.found) {
-      state.defects.add('bad-boundary');
+      if (!atCut) state.defects.add('bad-boundary'); // else its first delimiter may lie past the cut
       state.visit(leaf('text/plain'));
       return;
     }
     if (split.truncated) state.defects.add('too-many-parts');
-    else if (!split.closed) state.defects.add('missing-close-boundary');
-    for (const part of split.parts) {
+    else if (!split.closed && !atCut) state.defects.add('missing-close-boundary');
+    const lastRunsToCut = atCut && !split.closed && !split.truncated;
+    for (const [i, whole] of split.parts.entries()) {
+      const runsToCut = lastRunsToCut && i === split.parts.length - 1;
+      const part = runsToCut ? withoutCutDelimiter(whole, boundary) : whole;
       const { fields, body: partBody } = splitPart(part);
-      walk(fieldLookup(fields), partBody, depth + 1, inAttachedMessage, state);
+      walk(fieldLookup(fields), partBody, depth + 1, inAttachedMessage, runsToCut, state);
       if (state.partCount >= MAX_MIME_PARTS) {
-        if (part !== split.parts[split.parts.length - 1]) state.defects.add('too-many-parts');
+        if (i !== split.parts.length - 1) state.defects.add('too-many-parts');
         return;
       }
     }
@@ -118,12 +135,12 @@ function walk(header: Lookup, body: Buffer, depth: number, inAttachedMessage: bo
       return;
     }
     const { fields, body: inner } = splitPart(content);
-    walk(fieldLookup(fields), inner, depth + 1, inAttachedMessage || attached, state);
+    walk(fieldLookup(fields), inner, depth + 1, inAttachedMessage || attached, atCut, state);
   } else state.visit(leaf(ct.type));
 }
 
-function decode(body: Buffer, encoding: string | undefined, state: WalkState): Buffer {
-  const decoded = decodeTransfer(body, encoding);
+function decode(body: Buffer, encoding: string | undefined, atCut: boolean, state: WalkState): Buffer {
+  const decoded = decodeTransfer(body, encoding, atCut);
   if (decoded.bytes === body) return body; // identity encodings decode nothing
   if (state.decodedBytes + decoded.bytes.length > MAX_DECODED_BYTES) {
     state.defects.add('decode-limit');
@@ -167,6 +184,9 @@ function splitMultipart(body: Buffer, boundary: string): Split {
     if (at < 0) break;
     from = at + delimiter.length;
     if (at > 0 && body[at - 1] !== 0x0a) continue; // not at the start of a line
+    const close = body[from] === 0x2d && body[from + 1] === 0x2d;
+    // `--b` is not a delimiter of `--bAA`: a boundary may be the start of a nested one's.
+    if (!close && !paddingToLineEnd(body, from)) continue;
     split.found = true;
     if (partStart >= 0) {
       // The line break before the delimiter belongs to the delimiter.
@@ -175,7 +195,7 @@ function splitMultipart(body: Buffer, boundary: string): Split {
       if (end > partStart && body[end - 1] === 0x0d) end--;
       split.parts.push(body.subarray(partStart, end));
     }
-    if (body[from] === 0x2d && body[from + 1] === 0x2d) {
+    if (close) {
       split.closed = true;
       return split;
     }
@@ -186,6 +206,24 @@ function splitMultipart(body: Buffer, boundary: string): Split {
   }
   if (partStart >= 0) split.parts.push(body.subarray(partStart)); // no close delimiter: the rest
   return split;
+}
+
+/** The part without a last line that is the start of its (close) delimiter, cut there by the scan limit. */
+function withoutCutDelimiter(part: Buffer, boundary: string): Buffer {
+  const lineStart = part.lastIndexOf(0x0a) + 1;
+  const tail = part.subarray(lineStart).toString('latin1');
+  if (tail === '' || !`--${boundary}--`.startsWith(tail)) return part;
+  let end = lineStart;
+  if (end > 0 && part[end - 1] === 0x0a) end--;
+  if (end > 0 && part[end - 1] === 0x0d) end--;
+  return part.subarray(0, end);
+}
+
+/** Only spaces and tabs (RFC 2046 transport padding) from `from` to the end of its line or body. */
+function paddingToLineEnd(body: Buffer, from: number): boolean {
+  let i = from;
+  while (body[i] === 0x20 || body[i] === 0x09) i++;
+  return i >= body.length || body[i] === 0x0a || (body[i] === 0x0d && (i + 1 >= body.length || body[i + 1] === 0x0a));
 }
 
 /** A part's header fields and body: fields end at the first empty line. */

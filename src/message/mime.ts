@@ -129,8 +129,11 @@ export function decodeQuotedPrintable(input: Buffer, underscoreIsSpace = false):
   return quotedPrintable(input, underscoreIsSpace).bytes;
 }
 
-/** Quoted-printable with a flag for `=` followed by neither two hex digits nor a line end. */
-function quotedPrintable(input: Buffer, underscoreIsSpace: boolean): Decoded {
+/**
+ * Quoted-printable with a flag for `=` followed by neither two hex digits nor a line end;
+ * `cut`: the input ends where the scan limit cut it, so an escape cut short is not a fault.
+ */
+function quotedPrintable(input: Buffer, underscoreIsSpace: boolean, cut = false): Decoded {
   const out = Buffer.alloc(input.length);
   let n = 0;
   let malformed = false;
@@ -154,13 +157,38 @@ function quotedPrintable(input: Buffer, underscoreIsSpace: boolean): Decoded {
     while (input[j] === 0x20 || input[j] === 0x09) j++;
     if (input[j] === 0x0d && input[j + 1] === 0x0a) i = j + 1;
     else if (input[j] === 0x0a) i = j;
+    // A lone '=' ending the input is a soft break (the part's last line, or the scan limit cut it).
+    else if (j >= input.length) i = j;
     else {
       out[n++] = c;
-      // A lone '=' ending the input is a soft break whose line end the scan limit cut off.
-      if (j < input.length) malformed = true;
+      if (!(cut && i + 2 >= input.length)) malformed = true;
     }
   }
   return { bytes: out.subarray(0, n), malformed };
+}
+
+/**
+ * Removes the spaces and tabs that end each line of quoted-printable text: RFC 2045 6.7 (3)
+ * says a decoder must, since transports add and strip them (encoded ones are `=20`).
+ */
+function dropTrailingWhiteSpace(input: Buffer): Buffer {
+  let out: Buffer | undefined;
+  let n = 0;
+  let copied = 0;
+  for (let eol = input.indexOf(0x0a); ; eol = input.indexOf(0x0a, eol + 1)) {
+    const lineEnd = eol < 0 ? input.length : eol > 0 && input[eol - 1] === 0x0d ? eol - 1 : eol;
+    let end = lineEnd;
+    while (end > copied && (input[end - 1] === 0x20 || input[end - 1] === 0x09)) end--;
+    if (end < lineEnd) {
+      out ??= Buffer.alloc(input.length);
+      n += input.copy(out, n, copied, end);
+      copied = lineEnd;
+    }
+    if (eol < 0) break;
+  }
+  if (out === undefined) return input;
+  n += input.copy(out, n, copied);
+  return out.subarray(0, n);
 }
 
 /** 1 for the bytes of the base64 alphabet and '=', 2 for white space; 0 for anything else. */
@@ -170,9 +198,10 @@ for (const c of [0x20, 0x09, 0x0d, 0x0a]) BASE64_CLASS[c] = 2;
 
 /**
  * Base64 is malformed when it holds bytes outside the alphabet, data after the `=` padding,
- * or a length that is not a whole number of 4-character groups.
+ * or a length that is not a whole number of 4-character groups (unless `cut`: the scan limit
+ * ended it mid-group).
  */
-function base64Malformed(body: Buffer): boolean {
+function base64Malformed(body: Buffer, cut: boolean): boolean {
   let chars = 0;
   let padded = false;
   for (let i = 0; i < body.length; i++) {
@@ -184,20 +213,21 @@ function base64Malformed(body: Buffer): boolean {
     else if (padded) return true;
     chars++;
   }
-  return chars % 4 !== 0;
+  return !cut && chars % 4 !== 0;
 }
 
 /**
  * Decodes a body by its Content-Transfer-Encoding, and says whether the encoded input was
- * malformed; unknown encodings pass through unchanged.
+ * malformed; unknown encodings pass through unchanged. `cut`: the body ends where the scan
+ * limit cut it, so an encoding unit cut in two there is not malformed.
  */
-export function decodeTransfer(body: Buffer, encoding: string | undefined): Decoded {
+export function decodeTransfer(body: Buffer, encoding: string | undefined, cut = false): Decoded {
   switch (encoding?.trim().toLowerCase()) {
     case 'base64':
       // Node's decoder skips white space and characters outside the alphabet.
-      return { bytes: Buffer.from(body.toString('latin1'), 'base64'), malformed: base64Malformed(body) };
+      return { bytes: Buffer.from(body.toString('latin1'), 'base64'), malformed: base64Malformed(body, cut) };
     case 'quoted-printable':
-      return quotedPrintable(body, false);
+      return quotedPrintable(dropTrailingWhiteSpace(body), false, cut);
     default:
       return { bytes: body, malformed: false };
   }
@@ -245,7 +275,22 @@ export function decodeCharset(bytes: Buffer, charset: string | undefined): strin
     // Bounded: a message can name any number of charsets, unknown labels are not kept.
     if (decoders.size < 64 && decoder.encoding !== 'utf-8') decoders.set(label, decoder);
   }
-  return decoder.decode(bytes);
+  return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
+}
+
+/** Windows-1252's characters for the bytes 0x80 to 0x9F (WHATWG Encoding's index); the rest is Latin-1. */
+const WINDOWS_1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f'
+  + '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/**
+ * Windows-1252, which WHATWG also makes of the labels iso-8859-1 and latin1. Node 20's
+ * TextDecoder decodes it as Latin-1, so the curly quotes, dashes and euro sign of most Western
+ * mail came out as C1 control characters (mailparser, through iconv-lite, reads them right).
+ */
+function decodeWindows1252(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  return /[\x80-\x9f]/.test(latin1) ? latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!) : latin1;
 }
 
 /**

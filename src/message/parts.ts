@@ -1,4 +1,5 @@
 import { describeAttachment, type Attachment } from './attachments.js';
+import { unflow } from './flowed.js';
 import { MAX_ALTS, renderHtml } from './html.js';
 import type { Message } from './message.js';
 import { decodeCharset, isKnownCharset } from './mime.js';
@@ -82,7 +83,7 @@ function buildParts(message: Message): MessageParts {
   const parts = emptyParts();
   const pieces: string[] = [];
   const body = message.body;
-  const walked = walkMime(message.headers, body, (leaf) => addLeaf(parts, leaf, pieces));
+  const walked = walkMime(message.headers, body, message.truncated, (leaf) => addLeaf(parts, leaf, pieces));
   for (const defect of walked.defects) parts.defects.add(defect);
   parts.partCount = walked.partCount;
   parts.depth = walked.depth;
@@ -92,8 +93,13 @@ function buildParts(message: Message): MessageParts {
   return parts;
 }
 
+/** A leaf shown as the body's text (plain or HTML, not attached); every other leaf is an attachment. */
+export function isBodyText(leaf: Leaf): boolean {
+  return (leaf.type === 'text/plain' || leaf.type === 'text/html') && leaf.disposition !== 'attachment';
+}
+
 function addLeaf(parts: MessageParts, leaf: Leaf, pieces: string[]): void {
-  const isText = (leaf.type === 'text/plain' || leaf.type === 'text/html') && leaf.disposition !== 'attachment';
+  const isText = isBodyText(leaf);
   if (isText && leaf.inAttachedMessage) return; // the text of a forwarded message, not of this one
   if (!isText) {
     if (leaf.type.startsWith('image/')) parts.images++;
@@ -102,8 +108,11 @@ function addLeaf(parts: MessageParts, leaf: Leaf, pieces: string[]): void {
   }
   const charset = leaf.params.get('charset');
   if (!isKnownCharset(charset)) parts.defects.add('unknown-charset');
-  const decoded = decodeCharset(leaf.content, charset);
+  let decoded = decodeCharset(leaf.content, charset);
   if (leaf.type === 'text/plain') {
+    if (leaf.params.get('format')?.trim().toLowerCase() === 'flowed') {
+      decoded = unflow(decoded, leaf.params.get('delsp')?.trim().toLowerCase() === 'yes');
+    }
     parts.plain.push(decoded);
     parts.plainChars += inkOf(decoded);
     urlsFromText(decoded, parts.urls, MAX_URLS);

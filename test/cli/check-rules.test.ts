@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // Admin rules end to end through the built CLI (scripts/test.sh builds before the tests).
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
-const dir = mkdtempSync(join(tmpdir(), 'thresher-rules-'));
+const dir = tempDir('rules');
 // An empty data directory: never the default /var/lib/thresher, and no learned Bayes store.
 const dataDir = join(dir, 'data');
 function write(name: string, text: string): string {

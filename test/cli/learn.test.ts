@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // Runs the built CLI as an admin would: learn generated spam and ham, then check a message.
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
-const root = mkdtempSync(join(tmpdir(), 'thresher-learn-'));
+const root = tempDir('learn');
 const dataDir = join(root, 'data');
 const spamDir = join(root, 'spam');
 mkdirSync(join(spamDir, 'nested'), { recursive: true });

@@ -1,16 +1,19 @@
 // The `lists` section: defaults, errors that name the path (inline entries at load, list files
 // when the checks are built, as `serve`, SIGHUP and `config check` do), and score overrides.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { testEngine } from '../support/services.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 function tmp(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'thresher-lists-config-')), name);
+  const path = join(tempDir('lists-config'), name);
   writeFileSync(path, text);
   return path;
 }

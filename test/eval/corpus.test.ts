@@ -1,14 +1,16 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { evalMessage, loadSamples } from '../../src/eval/corpus.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const limits = { maxScanBytes: 1024 * 1024, maxHeaders: 1000 };
 
 describe('loadSamples', () => {
   it('labels, names sources, cleans each message and counts a path given twice once', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'thresher-corpus-'));
+    const root = tempDir('corpus');
     const spam = join(root, 'box', 'spam');
     mkdirSync(spam, { recursive: true });
     writeFileSync(join(spam, 'a.eml'), 'From: a@example.org\nX-Spam-Flag: YES\nSubject: cheap pills\n\nbuy cheap pills\n');

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../src/eval/report.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // `thresher eval` end to end through the built CLI (scripts/test.sh builds before the tests),
 // on a small generated corpus: 60 spam and 60 ham in a <corpus>/<source>/{spam,ham} layout
@@ -12,7 +14,7 @@ import type { EvalReport } from '../../src/eval/report.js';
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
-const root = mkdtempSync(join(tmpdir(), 'thresher-eval-'));
+const root = tempDir('eval');
 const WORDS = ['meeting', 'report', 'tomorrow', 'agenda', 'project', 'lunch', 'review', 'draft', 'notes', 'budget'];
 
 function message(i: number, spam: boolean): string {

@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { splitMbox } from '../../src/mailbox/mbox.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // mboxrd round trip: whatever the messages hold, writing them as mboxrd does (a separator
 // line, body lines matching /^>*From / quoted with one more '>', a blank line after each)
@@ -22,7 +24,7 @@ function mboxrd(messages: string[]): string {
 
 describe('splitMbox', () => {
   it('gives back what an mboxrd writer wrote', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'thresher-mbox-'));
+    const dir = tempDir('mbox');
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 6 }), async (messages) => {

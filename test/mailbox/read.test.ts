@@ -1,12 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readMessages, type ReadOptions } from '../../src/mailbox/read.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'thresher-mailbox-'));
-}
+afterAll(removeTempDirs);
 
 function write(path: string, content: string | Buffer): string {
   writeFileSync(path, content);
@@ -26,7 +24,7 @@ const eml = (n: number) => `From: a${n}@example.org\nSubject: message ${n}\n\nbo
 
 describe('readMessages', () => {
   it('reads a single message file as it is', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const file = write(join(dir, 'one.eml'), Buffer.from('Subject: x\r\n\r\n\xff\x00 raw bytes\r\n', 'latin1'));
     const { messages, problems } = await collect([file]);
     expect(problems).toEqual([]);
@@ -34,7 +32,7 @@ describe('readMessages', () => {
   });
 
   it('walks a directory recursively in name order, skipping dotfiles and dot directories', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     mkdirSync(join(dir, 'b'));
     mkdirSync(join(dir, '.hidden'));
     write(join(dir, 'c.eml'), eml(3));
@@ -48,7 +46,7 @@ describe('readMessages', () => {
   });
 
   it('reads cur/ and new/ of a Maildir, not tmp/', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, sub));
     write(join(dir, 'cur', '1700000000.M1P1.host:2,S'), eml(1));
     write(join(dir, 'new', '1700000001.M2P1.host'), eml(2));
@@ -58,7 +56,7 @@ describe('readMessages', () => {
   });
 
   it('finds Maildirs nested inside a directory', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const box = join(dir, 'inbox');
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(box, sub), { recursive: true });
     write(join(box, 'new', 'm1'), eml(1));
@@ -68,7 +66,7 @@ describe('readMessages', () => {
   });
 
   it('splits an mbox at From lines, drops separators and un-escapes >From quoting', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const mbox = write(
       join(dir, 'box.mbox'),
       [
@@ -95,14 +93,14 @@ describe('readMessages', () => {
   });
 
   it('splits an mbox with CRLF line ends and no final newline', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const mbox = write(join(dir, 'crlf'), 'From a Mon\r\nSubject: one\r\n\r\nx\r\n\r\nFrom b Tue\r\nSubject: two\r\n\r\ny');
     const { messages } = await collect([mbox]);
     expect(messages.map((m) => m.text)).toEqual(['Subject: one\r\n\r\nx\r\n', 'Subject: two\r\n\r\ny']);
   });
 
   it('splits an mbox larger than one read chunk, with lines across chunk edges', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const body = `${'word '.repeat(40)}\n`.repeat(2000); // ~400 KB per message
     const parts = [1, 2, 3].map((n) => `From sender${n} Mon\nSubject: ${n}\n\n${body}\n`);
     const mbox = write(join(dir, 'big.mbox'), parts.join(''));
@@ -111,7 +109,7 @@ describe('readMessages', () => {
   });
 
   it('reports an oversize message and goes on, in plain files and in mboxes', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const big = write(join(dir, 'a-big.eml'), `Subject: big\n\n${'x'.repeat(5000)}\n`);
     const small = write(join(dir, 'b-small.eml'), eml(1));
     const mbox = write(join(dir, 'c.mbox'), `From a\nSubject: big\n\n${'y'.repeat(5000)}\n\nFrom b\n${eml(2)}`);
@@ -122,7 +120,7 @@ describe('readMessages', () => {
   });
 
   it('bounds memory on an mbox line longer than the limit and does not split inside it', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const longLine = `${'z'.repeat(600 * 1024)}From inside a long line\n`;
     const mbox = write(join(dir, 'long.mbox'), `From a\nSubject: one\n\n${longLine}From b\n${eml(2)}`);
     const { messages, problems } = await collect([mbox], { maxMessageBytes: 100 * 1024 });
@@ -131,7 +129,7 @@ describe('readMessages', () => {
   });
 
   it('still yields the message before a separator line longer than the limit', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const mbox = write(join(dir, 'long-from.mbox'), `From a\n${eml(1)}From ${'x'.repeat(300 * 1024)}\n${eml(2)}`);
     const { messages, problems } = await collect([mbox], { maxMessageBytes: 100 * 1024 });
     expect(messages).toEqual([
@@ -142,7 +140,7 @@ describe('readMessages', () => {
   });
 
   it('reports missing and unreadable paths through onProblem instead of throwing', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const missing = join(dir, 'nope.eml');
     const locked = write(join(dir, 'locked.eml'), eml(1));
     chmodSync(locked, 0o000);
@@ -156,7 +154,7 @@ describe('readMessages', () => {
   });
 
   it('follows a symlink named on the command line but not inside a walked directory', async () => {
-    const dir = tempDir();
+    const dir = tempDir('mailbox');
     const real = join(dir, 'real');
     mkdirSync(real);
     write(join(real, 'm.eml'), eml(1));

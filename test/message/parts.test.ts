@@ -153,6 +153,32 @@ describe('partsOf: attachments', () => {
   });
 });
 
+describe('partsOf: structure (mailparser reference)', () => {
+  it('a boundary that starts a nested one\'s is not its delimiter', () => {
+    const m = eml([
+      'Content-Type: multipart/related; boundary="=_Part"', '', '--=_Part', 'Content-Type: multipart/alternative; boundary="=_PartAA"', '',
+      '--=_PartAA', 'Content-Type: text/html', '', '<p>only part</p>', '--=_PartAA--', '--=_Part--', '',
+    ].join('\n'));
+    const parts = partsOf(m);
+    expect(parts.plain).toEqual([]);
+    expect(parts.html).toEqual(['<p>only part</p>']);
+    expect([...parts.defects]).toEqual([]);
+  });
+
+  it('a delimiter may carry transport padding', () => {
+    const parts = partsOf(eml('Content-Type: multipart/mixed; boundary=b\n\n--b \t\nContent-Type: text/plain\n\nhi\n--b--\n'));
+    expect(parts.plain).toEqual(['hi']);
+  });
+
+  it('a multipart\'s own transfer encoding is not applied: its parts are not decoded twice', () => {
+    const m = eml([
+      'Content-Type: multipart/alternative; boundary=b', 'Content-Transfer-Encoding: quoted-printable', '',
+      '--b', 'Content-Type: text/html', 'Content-Transfer-Encoding: quoted-printable', '', '<body leftMargin=3D10 align=3Dcenter>', '--b--', '',
+    ].join('\n'));
+    expect(partsOf(m).html).toEqual(['<body leftMargin=10 align=center>']);
+  });
+});
+
 describe('magic bytes', () => {
   it('knows the table', () => {
     const cases: [Buffer, string | undefined][] = [
@@ -205,6 +231,8 @@ describe('partsOf: defects', () => {
     expect(defects('Content-Transfer-Encoding: quoted-printable\n\n100% =ZZ off =\nsoft')).toEqual(['bad-quoted-printable']);
     expect(defects('Content-Type: text/plain; charset=x-klingon\n\nqapla')).toEqual(['unknown-charset']);
     expect(defects('Subject: nul\n\nbefore\0after')).toEqual(['nul-bytes']);
+    expect(defects('Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n--b\n\nhi\n--b--\n')).toEqual(['encoded-multipart']);
+    expect(defects('Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: 8bit\n\n--b\n\nhi\n--b--\n')).toEqual([]);
     const eightBit = messageFromRaw(Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xe9]), Buffer.from('\n\nbody')]), limits);
     expect([...partsOf(eightBit).defects]).toEqual(['8bit-header']);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { decodeEntities, htmlToText, renderHtml } from '../../src/message/html.js';
 import { Message } from '../../src/message/message.js';
-import { decodeCharset, decodeQuotedPrintable, decodeWords, parseContentType } from '../../src/message/mime.js';
+import { decodeCharset, decodeQuotedPrintable, decodeTransfer, decodeWords, parseContentType } from '../../src/message/mime.js';
 import { messageFromRaw } from '../../src/message/parse.js';
 import { MAX_MIME_DEPTH, headerTextOf, rawTextOf, textOf } from '../../src/message/text.js';
 
@@ -20,8 +20,26 @@ describe('mime primitives', () => {
   });
 
   it('decodes quoted-printable: bytes, soft breaks with padding, stray = kept', () => {
-    const qp = Buffer.from('caf=C3=A9 =\r\nau lait=  \nnow = 3 =ZZ=');
-    expect(decodeQuotedPrintable(qp).toString('utf8')).toBe('café au laitnow = 3 =ZZ=');
+    const qp = Buffer.from('caf=C3=A9 =\r\nau lait=  \nnow = 3 =ZZ');
+    expect(decodeQuotedPrintable(qp).toString('utf8')).toBe('café au laitnow = 3 =ZZ');
+  });
+
+  it('quoted-printable: a lone = ending the part is a soft break, not text (mailparser reference)', () => {
+    expect(decodeTransfer(Buffer.from('set the time='), 'quoted-printable')).toEqual({ bytes: Buffer.from('set the time'), malformed: false });
+  });
+
+  it('quoted-printable: white space ending a line is transport padding and goes (RFC 2045 6.7 (3), mailparser reference)', () => {
+    const qp = Buffer.from('you last \t\r\n\r\n-- \nkept=20\nend  ');
+    expect(decodeTransfer(qp, 'quoted-printable').bytes.toString()).toBe('you last\r\n\r\n--\nkept \nend');
+    expect(decodeTransfer(Buffer.from('no padding\r\n'), 'quoted-printable').bytes.toString()).toBe('no padding\r\n');
+  });
+
+  it('decodes iso-8859-1 and windows-1252 as windows-1252: curly quotes, dashes and the euro sign (mailparser reference)', () => {
+    const bytes = Buffer.from([0x93, 0x41, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x92, 0xe9, 0x81]);
+    for (const label of ['iso-8859-1', 'windows-1252', 'latin1', 'cp1252']) {
+      expect(decodeCharset(bytes, label)).toBe('\u201cA\u201d \u2013 \u20ac5 \u2019\u00e9\u0081');
+    }
+    expect(decodeWords('=?iso-8859-1?Q?don=92t?=')).toBe('don\u2019t');
   });
 
   it('decodes charsets, and unknown ones as UTF-8', () => {

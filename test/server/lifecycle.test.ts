@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../protocol/index.js';
 import { decodeAnswer, mta, type MilterAnswer } from '../../protocol/testing/mta.js';
 import { builtinChecks } from '../../src/checks/index.js';
@@ -14,6 +12,9 @@ import type { Check } from '../../src/engine/check.js';
 import { Engine } from '../../src/engine/engine.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { testPipeline, testServices } from '../support/services.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // Server lifecycle over real sockets: limits, idle timeout, progress, graceful shutdown, unix sockets.
 
@@ -171,7 +172,7 @@ describe('server lifecycle', () => {
   });
 
   it('listens on a unix socket with the configured mode, replacing a stale socket file', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'thresher-sock-')), 'milter.sock');
+    const path = join(tempDir('sock'), 'milter.sock');
     let s = await start({ unix_socket_mode: '0600' }, builtinChecks(parseConfig({})), [`unix:${path}`]);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const live = s;
@@ -215,7 +216,7 @@ describe('server lifecycle', () => {
   });
 
   it('does not count unix-socket peers per client (they have no address)', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'thresher-sock-')), 'milter.sock');
+    const path = join(tempDir('sock'), 'milter.sock');
     const s = await start({ limits: { max_connections_per_client: 1 } }, builtinChecks(parseConfig({})), [`unix:${path}`]);
     const a = await Raw.open(s.addresses[0]!);
     const b = await Raw.open(s.addresses[0]!);

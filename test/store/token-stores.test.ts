@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,13 +6,16 @@ import { RedisTokenStore } from '../../src/store/redis-tokens.js';
 import { SqliteTokenStore, type ExpirySettings } from '../../src/store/sqlite-tokens.js';
 import type { Label, TokenStore } from '../../src/store/tokens.js';
 import { startRedis, type RedisServer } from '../integration/support/redis.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // The same contract for every store (memory, SQLite, a real redis-server): idempotent learning
 // per message id, relearning moves counts, forget unlearns, and the same learning gives the
 // same counts and totals everywhere.
 
 const expiry: ExpirySettings = { maxTokens: 1_000_000, maxAgeDays: 90, rareCount: 2, keepLearnedDays: 365, pruneEveryLearns: 1000 };
-const tempFile = () => join(mkdtempSync(join(tmpdir(), 'thresher-tokens-')), 'bayes.sqlite');
+const tempFile = () => join(tempDir('tokens'), 'bayes.sqlite');
 
 let redis: RedisServer;
 beforeAll(async () => {

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const TUNE = resolve(import.meta.dirname, '../../dist/tools/tune-scores.js');
 const run = promisify(execFile);
@@ -20,7 +22,7 @@ function report(): string {
       messages.push({ path: `${source}/ham/${i}`, source, label: 'ham', fold: i % 5, score: 0, symbols: hamSymbols });
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'thresher-tune-'));
+  const dir = tempDir('tune');
   const file = join(dir, 'report.json');
   writeFileSync(file, JSON.stringify({ settings: { folds: 5, seed: 0, threshold: 5 }, messages }));
   return file;

@@ -17,6 +17,7 @@ const SYMBOL_OF: Record<Defect, string> = {
   'decode-limit': 'MIME_DECODE_LIMIT',
   'nul-bytes': 'MIME_NUL_BYTES',
   '8bit-header': 'MIME_8BIT_HEADER',
+  'encoded-multipart': 'MIME_ENCODED_MULTIPART',
 };
 
 const symbols: Record<string, SymbolDef> = {
@@ -30,6 +31,7 @@ const symbols: Record<string, SymbolDef> = {
   MIME_DECODE_LIMIT: { score: 0.5, description: 'More encoded content than Thresher decodes; the rest was not read' },
   MIME_NUL_BYTES: { score: 1.0, description: 'NUL bytes in the message body' },
   MIME_8BIT_HEADER: { score: 1.0, description: 'Raw 8-bit bytes in a header (not RFC 2047 encoded)' },
+  MIME_ENCODED_MULTIPART: { score: 1.5, description: 'Multipart with a base64 or quoted-printable transfer encoding (RFC 2045 6.4 forbids it)' },
 };
 
 /** MIME structure and encoding defects of the message. */
