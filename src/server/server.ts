@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Pipeline } from '../scan/pipeline.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import type { Settings } from './session.js';
-import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
+import { formatListenSpec, parseListenSpec, type ListenSpec } from '../config/listen-spec.js';
 import { wantsFor } from './wants.js';
 
 export interface RunningServer {
