@@ -8,6 +8,7 @@ import { formatSmtpReply } from '../policy/reply.js';
 import { createPipeline, createServices } from '../scan/compose.js';
 import { scanOffline, type OfflineOutcome } from '../scan/offline.js';
 import { openTokenFileIfUsable } from './token-file.js';
+import { UsageError } from './usage-error.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -41,8 +42,8 @@ interface Explained {
  * headers), for an envelope given on the command line. Exit 1 if a file cannot be read.
  */
 export async function check(files: string[], opts: CheckOptions): Promise<number> {
-  if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new Error(`--ip ${opts.ip}: not an IP address`);
-  if (opts.hostname !== undefined && opts.ip === undefined) throw new Error('--hostname names the client of --ip: give both');
+  if (opts.ip !== undefined && isIP(opts.ip) === 0) throw new UsageError(`check --ip ${opts.ip}: not an IP address`);
+  if (opts.hostname !== undefined && opts.ip === undefined) throw new UsageError('check --hostname names the client of --ip: give both');
   const config = await loadConfig(opts.config);
   // Bayes reads the token file if one was learned; check never creates state.
   const tokens = openTokenFileIfUsable(config, opts.dataDir, false, (file, message) => {

@@ -6,11 +6,19 @@ import { configCheck, configDefaults } from './config.js';
 import { evalCommand, type EvalCliOptions } from './eval.js';
 import { learn, type LearnOptions } from './learn.js';
 import { serve } from './serve.js';
+import { UsageError } from './usage-error.js';
+
+/** Exit codes: 2 for a mistake the admin can fix (usage, config); 70 (EX_SOFTWARE) for a fault of ours. */
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 70;
 
 const program = new Command()
   .name('thresher')
   .description('Spam and virus checking mail filter (milter) for Postfix and Sendmail')
-  .version('0.1.0');
+  .version('0.1.0')
+  // Commander's own usage errors (unknown option, missing argument) exit 2 like ours; it has
+  // printed the message already. Subcommands inherit this.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -80,10 +88,10 @@ config
   .action(() => configDefaults());
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof UsageError) {
     process.stderr.write(`thresher: ${err.message}\n`);
-  } else {
-    process.stderr.write(`thresher: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(EXIT_USAGE);
   }
-  process.exit(2);
+  process.stderr.write(`thresher: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(EXIT_INTERNAL);
 });

@@ -1,9 +1,11 @@
+import { readListenSpec } from '../config/listen-spec.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createPipeline, createServices } from '../scan/compose.js';
 import { Background } from '../scan/pipeline.js';
-import { startServer } from '../server/server.js';
+import { startServer, type RunningServer } from '../server/server.js';
 import { openTokenFileIfUsable } from './token-file.js';
+import { UsageError } from './usage-error.js';
 
 export interface ServeOptions {
   listen?: string[];
@@ -12,6 +14,10 @@ export interface ServeOptions {
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
+  for (const spec of opts.listen ?? []) {
+    const read = readListenSpec(spec);
+    if ('problem' in read) throw new UsageError(`serve --listen ${spec}: ${read.problem}`);
+  }
   const config = await loadConfig(opts.config);
   const { log, flush } = createLogger(config.log_level);
   const services = createServices({ log });
@@ -25,7 +31,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
     log.error({ file, err: message }, 'cannot open the Bayes token store; running without Bayes');
   });
   const pipeline = pipelineFor(config, tokens);
-  const server = await startServer({ config, pipeline, log, listen: opts.listen });
+  let server: RunningServer;
+  try {
+    server = await startServer({ config, pipeline, log, listen: opts.listen });
+  } catch (err) {
+    tokens?.close();
+    throw cannotListen(err);
+  }
   log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, bayes: tokens !== undefined, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
 
   let stopping = false;
@@ -64,4 +76,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
         log.error({ config: opts.config, err: (err as Error).message }, 'reload refused: configuration invalid, the running one stays');
       });
   });
+}
+
+/**
+ * The system refused an address (in use, no permission, not local, no such directory; the
+ * server's own unix socket checks use the same codes): the admin's to fix, so one line.
+ * Anything else is a fault of ours and keeps its stack trace.
+ */
+function cannotListen(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  return err instanceof Error && typeof code === 'string' ? new UsageError(`cannot listen: ${err.message}`) : err;
 }

@@ -141,7 +141,7 @@ async function bind(server: Server, spec: ListenSpec, socketMode: string): Promi
 async function removeStaleSocket(path: string): Promise<void> {
   try {
     const st = await lstat(path);
-    if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+    if (!st.isSocket()) throw Object.assign(new Error(`${path} exists and is not a socket; refusing to replace it`), { code: 'EEXIST' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
@@ -153,6 +153,6 @@ async function removeStaleSocket(path: string): Promise<void> {
     });
     probe.on('error', () => resolve(false));
   });
-  if (alive) throw new Error(`${path}: another process is listening on this socket`);
+  if (alive) throw Object.assign(new Error(`${path}: another process is listening on this socket`), { code: 'EADDRINUSE' });
   await unlink(path);
 }
