@@ -34,9 +34,9 @@ program
 
 program
   .command('check')
-  .description('score message files offline as the server would, and explain the verdict')
-  .argument('<file...>', 'RFC 5322 message files (.eml)')
-  .option('--json', 'one JSON line per file: {file, score, required, action, symbols, headers, recipients}')
+  .description('score messages offline as the server would, and explain the verdict (exit 1 if some input is unreadable or not a message)')
+  .argument('<path...>', 'message files (.eml), directories, Maildirs or mbox files; - for standard input (one message)')
+  .option('--json', 'one JSON line per message: {file, score, required, action, symbols: [{name, score, description, detail}], headers, recipients}; {file, error} for an input that is not usable')
   .option('-c, --config <file>', 'YAML configuration file')
   .option('--from <address>', 'envelope sender (MAIL FROM)')
   .option('--rcpt <address>', 'envelope recipient (RCPT TO; repeatable): selects policies', collect)
