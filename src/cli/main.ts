@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { check } from './check.js';
-import { configCheck, configDefaults } from './config.js';
+import { configCheck, configDefaults, configSymbols, type ConfigSymbolsOptions } from './config.js';
 import { evalCommand, type EvalCliOptions } from './eval.js';
 import { learn, type LearnOptions } from './learn.js';
 import { serve } from './serve.js';
@@ -74,13 +74,22 @@ program
     process.exitCode = await learn(opts);
   });
 
-const config = program.command('config').description('validate a configuration file or print the defaults');
+const config = program.command('config').description('validate a configuration file, list the symbols it scores, or print the defaults');
 config
   .command('check')
-  .description('validate FILE: exit 0, or exit 1 with every error and its path')
+  .description('validate FILE as serve would: exit 0, or exit 1 with every error and its path; warns about settings that lose or refuse mail')
   .argument('<file>', 'YAML configuration file')
-  .action(async (file: string) => {
-    process.exitCode = await configCheck(file);
+  .option('--strict', 'warnings are errors too (exit 1)')
+  .action(async (file: string, opts: { strict?: boolean }) => {
+    process.exitCode = await configCheck(file, opts);
+  });
+config
+  .command('symbols')
+  .description('list every symbol: its check and stage, default and effective score (after scores and disabled_symbols)')
+  .option('-c, --config <file>', 'YAML configuration file (default: built-in defaults)')
+  .option('--json', 'a JSON array of {name, check, stage, default, score, disabled, description}')
+  .action(async (opts: ConfigSymbolsOptions) => {
+    await configSymbols(opts);
   });
 config
   .command('defaults')
