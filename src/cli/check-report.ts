@@ -55,7 +55,8 @@ export function toJson(file: string, e: Explained) {
     score: v.score,
     required: v.required,
     action: e.blocked ? 'reject' : v.action,
-    symbols: sorted(v.result.symbols).map((s) => ({ name: s.name, score: s.score, description: s.description, ...(s.detail !== undefined ? { detail: s.detail } : {}) })),
+    // In the verdict's own order, as X-Spam-Result lists them; a program sorts as it needs.
+    symbols: v.result.symbols.map((s) => ({ name: s.name, score: s.score, description: s.description, ...(s.detail !== undefined ? { detail: s.detail } : {}) })),
     ...(v.result.failures.length > 0 ? { failures: v.result.failures } : {}),
     headers: e.headers,
     recipients: e.recipients,
