@@ -2,15 +2,23 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { check } from './check.js';
-import { configCheck, configDefaults } from './config.js';
+import { configCheck, configDefaults, configSymbols, type ConfigSymbolsOptions } from './config.js';
 import { evalCommand, type EvalCliOptions } from './eval.js';
 import { learn, type LearnOptions } from './learn.js';
 import { parseWorkers, serve } from './serve.js';
+import { UsageError } from './usage-error.js';
+
+/** Exit codes: 2 for a mistake the admin can fix (usage, config); 70 (EX_SOFTWARE) for a fault of ours. */
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 70;
 
 const program = new Command()
   .name('thresher')
   .description('Spam and virus checking mail filter (milter) for Postfix and Sendmail')
-  .version('0.1.0');
+  .version('0.1.0')
+  // Commander's own usage errors (unknown option, missing argument) exit 2 like ours; it has
+  // printed the message already. Subcommands inherit this.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -28,9 +36,9 @@ program
 
 program
   .command('check')
-  .description('score message files offline as the server would, and explain the verdict')
-  .argument('<file...>', 'RFC 5322 message files (.eml)')
-  .option('--json', 'one JSON line per file: {file, score, required, action, symbols, headers, recipients}')
+  .description('score messages offline as the server would, and explain the verdict (exit 1 if some input is unreadable or not a message)')
+  .argument('<path...>', 'message files (.eml), directories, Maildirs or mbox files; - for standard input (one message)')
+  .option('--json', 'one JSON line per message: {file, score, required, action, symbols: [{name, score, description, detail}], headers, recipients}; {file, error} for an input that is not usable')
   .option('-c, --config <file>', 'YAML configuration file')
   .option('--from <address>', 'envelope sender (MAIL FROM)')
   .option('--rcpt <address>', 'envelope recipient (RCPT TO; repeatable): selects policies', collect)
@@ -70,13 +78,22 @@ program
     process.exitCode = await learn(opts);
   });
 
-const config = program.command('config').description('validate a configuration file or print the defaults');
+const config = program.command('config').description('validate a configuration file, list the symbols it scores, or print the defaults');
 config
   .command('check')
-  .description('validate FILE: exit 0, or exit 1 with every error and its path')
+  .description('validate FILE as serve would: exit 0, or exit 1 with every error and its path; warns about settings that lose or refuse mail')
   .argument('<file>', 'YAML configuration file')
-  .action(async (file: string) => {
-    process.exitCode = await configCheck(file);
+  .option('--strict', 'warnings are errors too (exit 1)')
+  .action(async (file: string, opts: { strict?: boolean }) => {
+    process.exitCode = await configCheck(file, opts);
+  });
+config
+  .command('symbols')
+  .description('list every symbol: its check and stage, default and effective score (after scores and disabled_symbols)')
+  .option('-c, --config <file>', 'YAML configuration file (default: built-in defaults)')
+  .option('--json', 'a JSON array of {name, check, stage, default, score, disabled, description}')
+  .action(async (opts: ConfigSymbolsOptions) => {
+    await configSymbols(opts);
   });
 config
   .command('defaults')
@@ -84,10 +101,10 @@ config
   .action(() => configDefaults());
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof UsageError) {
     process.stderr.write(`thresher: ${err.message}\n`);
-  } else {
-    process.stderr.write(`thresher: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(EXIT_USAGE);
   }
-  process.exit(2);
+  process.stderr.write(`thresher: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(EXIT_INTERNAL);
 });

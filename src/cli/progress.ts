@@ -1,3 +1,5 @@
+import { plural } from './plural.js';
+
 /** How often the progress line is redrawn: often enough to look alive, rarely enough to cost nothing. */
 const REDRAW_MS = 200;
 
@@ -22,7 +24,7 @@ export class Progress {
     this.lastDraw = now;
     this.drawn = true;
     const rate = count / Math.max((now - this.started) / 1000, 0.001);
-    this.out.write(`\r${this.what} ${count} messages, ${Math.round(rate)}/s\x1b[K`);
+    this.out.write(`\r${this.what} ${plural(count, 'message')}, ${Math.round(rate)}/s\x1b[K`);
   }
 
   /** Clears the line before the summary is written. */

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { bayesStatus } from '../checks/bayes.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
+import { parseListenSpec, readListenSpec } from '../config/listen-spec.js';
 import { MAX_WORKERS, type Config } from '../config/schema.js';
+import { configWarnings } from '../config/warnings.js';
 import { createLogger } from '../log.js';
 import { startMetricsEndpoint } from '../metrics/http.js';
 import { clusterMetricsSource, prometheusMetrics, shareWithPrimary } from '../metrics/prometheus.js';
@@ -12,12 +14,12 @@ import { createPipeline, createServices } from '../scan/compose.js';
 import { Background } from '../scan/pipeline.js';
 import type { Services } from '../scan/services.js';
 import { reportReady, runPrimary } from '../server/cluster.js';
-import { parseListenSpec } from '../server/listen-spec.js';
-import { removeStaleSocket, startServer } from '../server/server.js';
+import { removeStaleSocket, startServer, type RunningServer } from '../server/server.js';
 import { holdSignals, type HeldSignals } from '../server/signals.js';
 import { MemoryKeyValueStore } from '../store/memory-kv.js';
 import { openStores, REPLACED_CHECK_MS, type Stores } from '../store/open.js';
 import { withStoreOption } from './store-option.js';
+import { UsageError } from './usage-error.js';
 
 export interface ServeOptions {
   listen?: string[];
@@ -40,6 +42,10 @@ export function parseWorkers(value: string): number | 'auto' {
 export async function serve(opts: ServeOptions): Promise<void> {
   // Before anything listens: an early SIGHUP must not end the process (issue 12, defect 6).
   const signals = holdSignals();
+  for (const spec of opts.listen ?? []) {
+    const read = readListenSpec(spec);
+    if ('problem' in read) throw new UsageError(`serve --listen ${spec}: ${read.problem}`);
+  }
   const config = withStoreOption(await loadConfig(opts.config), opts.store);
   if (cluster.isWorker) return serveConnections(opts, config, signals, { worker: cluster.worker!.id, pid: process.pid });
   const setting = opts.workers ?? config.workers;
@@ -98,11 +104,19 @@ async function serveConnections(opts: ServeOptions, initial: Readonly<Config>, s
   pipelineFor(config, undefined);
   let stores = await open();
   const pipeline = pipelineFor(config, stores);
-  const server = await startServer({ config, pipeline, log, listen: opts.listen });
+  let server: RunningServer;
+  try {
+    server = await startServer({ config, pipeline, log, listen: opts.listen });
+  } catch (err) {
+    await stores?.close();
+    throw cannotListen(err);
+  }
   const endpoint = metrics && config.metrics.listen !== null && identity.worker === undefined
     ? await startMetricsEndpoint(config.metrics.listen, async () => ({ body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }), log)
     : undefined;
   if (endpoint) log.info({ metrics: `http://${endpoint.address}/metrics` }, 'serving metrics');
+  // What `config check` warns about, the log says too: a server may be started without it.
+  if (identity.worker === undefined || identity.worker === 1) for (const w of configWarnings(config)) log.warn(w, 'configuration warning');
   const bayes = await bayesStatus(config.bayes, stores?.tokens).catch((err: Error) => `unavailable: ${err.message}`);
   log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, store: config.store, bayes, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
 
@@ -153,4 +167,14 @@ async function serveConnections(opts: ServeOptions, initial: Readonly<Config>, s
     reload().catch((err: unknown) => log.error({ err: (err as Error).message }, 'SIGHUP handling failed'));
   });
   if (identity.worker !== undefined) reportReady();
+}
+
+/**
+ * The system refused an address (in use, no permission, not local, no such directory; the
+ * server's own unix socket checks use the same codes): the admin's to fix, so one line.
+ * Anything else is a fault of ours and keeps its stack trace.
+ */
+function cannotListen(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  return err instanceof Error && typeof code === 'string' ? new UsageError(`cannot listen: ${err.message}`) : err;
 }

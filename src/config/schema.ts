@@ -5,15 +5,15 @@ import { listsSchema } from './lists.js';
 import { policiesSchema } from './policies.js';
 import { bayesSchema, dataDirSchema } from './bayes.js';
 import { redisSchema, storeSchema } from './store.js';
+import { readListenSpec } from './listen-spec.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
 
-const listenSpec = z
-  .string()
-  .regex(/^(inet:(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}|unix:\/\S+)$/, {
-    message: 'expected inet:HOST:PORT, inet:[IPv6]:PORT or unix:/absolute/path',
-  });
+const listenSpec = z.string().superRefine((value, ctx) => {
+  const read = readListenSpec(value);
+  if ('problem' in read) ctx.addIssue({ code: 'custom', message: `${read.problem} (got ${JSON.stringify(value)})` });
+});
 
 /** More than any milter host has cores: bounds how many processes a typo can fork. */
 export const MAX_WORKERS = 256;

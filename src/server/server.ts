@@ -7,7 +7,7 @@ import type { Pipeline } from '../scan/pipeline.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { LogLimiter } from './log-limiter.js';
 import type { Settings } from './session.js';
-import { formatListenSpec, parseListenSpec, type ListenSpec } from './listen-spec.js';
+import { formatListenSpec, parseListenSpec, type ListenSpec } from '../config/listen-spec.js';
 import { wantsFor } from './wants.js';
 
 export interface RunningServer {
@@ -183,7 +183,7 @@ async function bind(server: Server, spec: ListenSpec, socketMode: string): Promi
 export async function removeStaleSocket(path: string): Promise<void> {
   try {
     const st = await lstat(path);
-    if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+    if (!st.isSocket()) throw Object.assign(new Error(`${path} exists and is not a socket; refusing to replace it`), { code: 'EEXIST' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
@@ -195,6 +195,6 @@ export async function removeStaleSocket(path: string): Promise<void> {
     });
     probe.on('error', () => resolve(false));
   });
-  if (alive) throw new Error(`${path}: another process is listening on this socket`);
+  if (alive) throw Object.assign(new Error(`${path}: another process is listening on this socket`), { code: 'EADDRINUSE' });
   await unlink(path);
 }
