@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { bayesStatus } from '../checks/bayes.js';
@@ -55,7 +56,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const { log, flush } = createLogger(config.log_level);
   // A config the checks refuse stops here, once, before any worker is forked.
   createPipeline(config, { services: createServices({ log }), source: opts.config });
-  await prepareSharedState(opts, config, log);
+  await prepareSharedState(opts, config, log).catch((err: unknown) => {
+    throw cannotListen(err);
+  });
   // The workers count; the primary serves the sum of their metrics.
   const endpoint = config.metrics.listen === null ? undefined : await startMetricsEndpoint(config.metrics.listen, clusterMetricsSource(), log);
   if (endpoint) log.info({ metrics: `http://${endpoint.address}/metrics` }, 'serving metrics');
@@ -68,11 +71,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /**
  * What the workers would race for if each did it: removing a unix socket file a crashed run
  * left (the first worker to listen makes the primary create the socket, and the next would
- * take it for another instance's), and creating the state and token databases' tables.
+ * take it for another instance's), and creating the state and token databases' tables. And
+ * what every worker would fail at, each with its own line: an address already in use.
  */
 async function prepareSharedState(opts: ServeOptions, config: Readonly<Config>, log: Logger): Promise<void> {
   const listen = opts.listen && opts.listen.length > 0 ? opts.listen : config.listen;
-  for (const spec of listen.map(parseListenSpec)) if (spec.kind === 'unix') await removeStaleSocket(spec.path);
+  for (const spec of listen.map(parseListenSpec)) {
+    if (spec.kind === 'unix') await removeStaleSocket(spec.path);
+    else if (spec.port !== 0) await probeListen(spec.host, spec.port);
+  }
   const stores = await openStores(config, { create: true, log, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }).catch((err: Error) => {
     log.error({ err: err.message }, 'cannot open the state store; the workers will run without Bayes');
     return undefined;
@@ -167,6 +174,15 @@ async function serveConnections(opts: ServeOptions, initial: Readonly<Config>, s
     reload().catch((err: unknown) => log.error({ err: (err as Error).message }, 'SIGHUP handling failed'));
   });
   if (identity.worker !== undefined) reportReady();
+}
+
+/** Binds and lets go at once: the address can be listened on. */
+function probeListen(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 /**

@@ -2,7 +2,7 @@
 // worker, a killed worker is replaced while the listening socket keeps accepting.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mta } from '../../protocol/testing/mta.js';
@@ -217,12 +217,11 @@ describe('serve --workers 2 at start', { timeout: 90_000 }, () => {
   });
 
   it('gives up with a clear error when workers keep dying before they are ready, spacing the restarts', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const port = (taken.address() as AddressInfo).port;
+    // A unix socket in a folder that does not exist: the primary has nothing to check there
+    // (an inet address in use it refuses itself, before forking), so every worker fails to listen.
     const dir = mkdtempSync('/tmp/thresher-workers-');
     try {
-      const r = await runServe(['--workers', '2', '--listen', `inet:127.0.0.1:${port}`, '--data-dir', `${dir}/data`]);
+      const r = await runServe(['--workers', '2', '--listen', `unix:${dir}/missing/milter.sock`, '--data-dir', `${dir}/data`]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('thresher: 3 workers in a row exited before they were ready (the last with 2); giving up');
       const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
@@ -232,7 +231,6 @@ describe('serve --workers 2 at start', { timeout: 90_000 }, () => {
       expect(forks[2]! - forks[1]!).toBeGreaterThanOrEqual(1000);
       expect(records.filter(byMsg('worker died; replacing it')).map((x) => x.wasReady)).toEqual([false, false]);
     } finally {
-      taken.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
