@@ -1,17 +1,19 @@
 // The generated references in docs/ must match the code, and every relative link in the README
 // and docs/ must lead somewhere: documentation cannot drift from the checks, the schema or the
 // CLI, nor point at a page or section that moved.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { builtinChecks } from '../src/checks/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { spliceBlocks } from '../tools/docs/blocks.js';
 import { GENERATED_PAGES } from '../tools/docs/pages.js';
 import { anchorsOf, linkProblem, relativeLinks } from './support/markdown-links.js';
+import { removeTempDirs, tempDir } from './support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -71,7 +73,7 @@ describe('links in README.md and docs/', () => {
   });
 
   it('the checker finds a missing file, a missing heading and skips code', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'thresher-links-'));
+    const dir = tempDir('links');
     mkdirSync(join(dir, 'docs'));
     writeFileSync(join(dir, 'docs/a.md'), '# A page\n\n## `thresher serve`\n\n## Same\n\n## Same\n');
     const text = [

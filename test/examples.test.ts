@@ -1,17 +1,19 @@
 // Everything in examples/ and the docs' reference pages is checked against the code, so
 // documentation cannot drift from the schema and the CLI unnoticed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { GTUBE } from '../src/checks/gtube.js';
 import { defaultConfigYaml } from '../src/config/defaults-yaml.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { configSchema, limitsSchema } from '../src/config/schema.js';
+import { removeTempDirs, tempDir } from './support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(`${root}/${path}`, 'utf8');
@@ -127,7 +129,7 @@ describe('examples/thresher.service', () => {
 describe('examples/gtube.eml', () => {
   it('holds the GTUBE string and `thresher check` marks it as spam with the GTUBE symbol only', async () => {
     expect(read('examples/gtube.eml')).toContain(GTUBE.toString('latin1'));
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'thresher-gtube-')), 'data');
+    const dataDir = join(tempDir('gtube'), 'data');
     const cli = join(root, 'dist/src/cli/main.js');
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'check', '--json', '--data-dir', dataDir, join(root, 'examples/gtube.eml')]);
     const verdict = JSON.parse(stdout) as { action: string; symbols: Array<{ name: string }> };

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // Runs the built CLI (npm run build first): `thresher config check` and `thresher config symbols`.
 const run = promisify(execFile);
@@ -12,7 +14,7 @@ const thresher = (...args: string[]) => run(process.execPath, [CLI, ...args]);
 type Failed = { code: number; stdout: string; stderr: string };
 const failed = (p: Promise<unknown>) => p.then(() => expect.unreachable('expected a non-zero exit'), (e: unknown) => e as Failed);
 
-const dir = mkdtempSync(join(tmpdir(), 'thresher-config-cli-'));
+const dir = tempDir('config-cli');
 function write(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

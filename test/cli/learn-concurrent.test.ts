@@ -2,10 +2,12 @@
 // waits for the first's write lock instead of dying with "SqliteError: database is locked",
 // and every message of both ends up learned.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
@@ -29,7 +31,7 @@ function writeMessages(dir: string, kind: string, n: number): void {
 
 describe('two thresher learn processes on one data directory', () => {
   it('both finish, and every message of both is learned', { timeout: 120_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'thresher-learn-concurrent-'));
+    const root = tempDir('learn-concurrent');
     const data = join(root, 'data');
     const config = join(root, 'thresher.yaml');
     writeFileSync(config, `data_dir: ${data}\n`);
@@ -53,7 +55,7 @@ describe('two thresher learn processes on one data directory', () => {
 
 describe('thresher learn while another process holds the write lock past busy_timeout', () => {
   it('says so in one line and exits 75, without a stack trace', { timeout: 60_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'thresher-learn-locked-'));
+    const root = tempDir('learn-locked');
     const data = join(root, 'data');
     const config = join(root, 'thresher.yaml');
     writeFileSync(config, `data_dir: ${data}\n`);

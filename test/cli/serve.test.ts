@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 // Runs the built CLI (npm run build first): serve's answers to an admin's mistakes.
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 type Failed = { code: number; stdout: string; stderr: string };
-const dir = mkdtempSync(join(tmpdir(), 'thresher-serve-cli-'));
+const dir = tempDir('serve-cli');
 const serveFails = (...args: string[]) =>
   run(process.execPath, [CLI, 'serve', '--data-dir', join(dir, 'data'), ...args], { timeout: 20_000 }).then(
     () => expect.unreachable('serve should not start'),

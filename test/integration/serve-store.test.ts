@@ -1,11 +1,13 @@
 // The server and its state store: the ready log says what Bayes does with an empty store, and a
 // Redis store that is down at start does not stop the server; SIGHUP opens it once it is back.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from './support/redis.js';
 import { startThresher } from './support/thresher.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -17,7 +19,7 @@ afterAll(async () => {
 
 describe('thresher serve and its state store', () => {
   it('says Bayes is learning, not voting, while the store holds less than min_learned', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'thresher-serve-store-'));
+    const dir = tempDir('serve-store');
     const t = await startThresher(`data_dir: ${dir}\nbayes:\n  min_learned: {spam: 20, ham: 30}\n`);
     try {
       const ready = await t.waitForLog('thresher ready');

@@ -1,13 +1,15 @@
 // SQLite and Redis learn the same: a sample of the development corpus learned into each with
 // `thresher learn` gives the same `thresher check --json` scores for other messages.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN } from './support/thresher.js';
 import { startRedis, type RedisServer } from './support/redis.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const run = promisify(execFile);
 const CORPUS = resolve(import.meta.dirname, '../../../shared/corpus');
@@ -36,7 +38,7 @@ describe.skipIf(!haveCorpus)('the same learning in SQLite and Redis', () => {
   });
 
   it('gives the same check --json scores, Bayes symbols included', { timeout: 180_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'thresher-equivalence-'));
+    const dir = tempDir('equivalence');
     const config = join(dir, 'thresher.yaml');
     writeFileSync(config, `data_dir: ${join(dir, 'data')}\nbayes:\n  min_learned: {spam: 50, ham: 50}\n`);
     const learnArgs = ['--spam', ...sample('spam', LEARN_PER_CLASS, 0), '--ham', ...sample('ham', LEARN_PER_CLASS, 0)];

@@ -1,7 +1,6 @@
 // One contract for every key-value store: SQLite (the embedded default), Redis (a real
 // redis-server on loopback) and the in-memory store of unit tests give the same answers.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,9 @@ import { MemoryKeyValueStore } from '../../src/store/memory-kv.js';
 import { RedisKeyValueStore } from '../../src/store/redis-kv.js';
 import { SqliteKeyValueStore } from '../../src/store/sqlite-kv.js';
 import { startRedis, type RedisServer } from '../integration/support/redis.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 /** A backend under test: `open` gives another instance (connection) on the same data; `advance` lets time pass for expiry. */
 interface Backend {
@@ -35,7 +37,7 @@ const backends: [string, () => Backend][] = [
   }],
   ['sqlite', () => {
     let now = 1_000_000;
-    const file = join(mkdtempSync(join(tmpdir(), 'thresher-kv-')), 'state.sqlite');
+    const file = join(tempDir('kv'), 'state.sqlite');
     return { open: async () => SqliteKeyValueStore.open(file, { create: true, now: () => now }), advance: async (ms) => { now += ms; } };
   }],
   ['redis', () => {
