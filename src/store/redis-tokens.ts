@@ -86,7 +86,7 @@ export class RedisTokenStore implements TokenStore {
     const missing = new Map<number, string[]>();
     for (const t of tokens) {
       const h = tokenHash(t);
-      const cached = this.cache.get(h);
+      const cached = this.cache.byHash.get(h);
       if (cached === undefined) {
         const same = missing.get(h);
         if (same === undefined) missing.set(h, [t]);
@@ -119,7 +119,7 @@ export class RedisTokenStore implements TokenStore {
       hashes.forEach((h, j) => {
         const spam = Number(values[2 * j] ?? 0);
         const ham = Number(values[2 * j + 1] ?? 0);
-        this.cache.set(h, [spam, ham]);
+        this.cache.byHash.set(h, [spam, ham]);
         if (spam !== 0 || ham !== 0) for (const t of missing.get(h)!) out.set(t, { spam, ham });
       });
     });

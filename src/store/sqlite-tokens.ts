@@ -147,7 +147,7 @@ export class SqliteTokenStore implements TokenStore {
     const missing = new Map<number, string>();
     for (const t of tokens) {
       const h = tokenHash(t);
-      const cached = this.cache.get(h);
+      const cached = this.cache.byHash.get(h);
       if (cached === undefined) missing.set(h, t);
       else if (cached[0] !== 0 || cached[1] !== 0) out.set(t, { spam: cached[0], ham: cached[1] });
     }
@@ -157,10 +157,10 @@ export class SqliteTokenStore implements TokenStore {
       const chunk = hashes.slice(at, at + LOOKUP_CHUNK);
       for (const [hash, spam, ham] of this.lookup(chunk.length).all(...chunk)) {
         out.set(missing.get(hash)!, { spam, ham });
-        this.cache.set(hash, [spam, ham]);
+        this.cache.byHash.set(hash, [spam, ham]);
       }
     }
-    for (const h of hashes) if (!this.cache.has(h)) this.cache.set(h, [0, 0]);
+    for (const h of hashes) if (!this.cache.byHash.has(h)) this.cache.byHash.set(h, [0, 0]);
     return out;
   }
 
