@@ -77,7 +77,7 @@ async function collect(stores: Stores, kind: BayesStats['kind'], settings: Param
     oldestLearn: days ? dateOf(days.oldest) : null,
     newestLearn: days ? dateOf(days.newest) : null,
     bytes: kind === 'sqlite' ? fileBytes(stores.tokensAt) + fileBytes(`${stores.tokensAt}-wal`) : null,
-    bayes: await bayesStatus(settings, tokens),
+    bayes: settings.enabled ? await bayesStatus(settings, tokens) : 'off (bayes.enabled is false: check and serve do not use it)',
   };
 }
 

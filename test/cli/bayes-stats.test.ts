@@ -61,7 +61,7 @@ describe('thresher bayes stats (SQLite)', () => {
     expect(text.stdout).toContain(`learns    oldest ${today}, newest ${today}`);
   });
 
-  it('votes once min_learned is reached', async () => {
+  it('votes once min_learned is reached; off when bayes.enabled is false', async () => {
     const { stdout } = await thresher('bayes', 'stats', '-d', join(root, 'data'), '--json');
     // The defaults' min_learned asks for more than 3 ham; a config asking for 3 of each lets it vote.
     const low = join(root, 'low.yaml');
@@ -69,6 +69,10 @@ describe('thresher bayes stats (SQLite)', () => {
     const voting = JSON.parse((await thresher('bayes', 'stats', '--config', low, '-d', join(root, 'data'), '--json')).stdout) as Stats;
     expect(voting.bayes).toBe('voting');
     expect((JSON.parse(stdout) as Stats).bayes).toMatch(/^learning \(not yet voting/);
+    const off = join(root, 'off.yaml');
+    writeFileSync(off, 'bayes:\n  enabled: false\n');
+    const text = await thresher('bayes', 'stats', '--config', off, '-d', join(root, 'data'));
+    expect(text.stdout).toContain('bayes     off (bayes.enabled is false: check and serve do not use it)\n');
   });
 });
 
