@@ -2,6 +2,9 @@
 # Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest, redis-server).
 set -euo pipefail
 
+# Installing postfix would remove another MTA of the host: refuse before installing anything.
+bash "$(dirname "$0")/check-mta-conflict.sh"
+
 # ---- Sendmail (test/integration/support/sendmail.ts, scripts/try-it.sh) ----
 # sendmail-bin conflicts with postfix as an installed package, so its files are unpacked into a
 # cache directory instead (apt-get download + dpkg-deb -x), never installed. Only what the

@@ -2,12 +2,14 @@ import { learnId } from '../bayes/identity.js';
 import { tokenize } from '../bayes/tokenize.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
-import { readMessages } from '../mailbox/read.js';
+import { listFiles, readMessages } from '../mailbox/read.js';
+import { looksLikeMessage } from '../message/looks-like-message.js';
 import { messageFromRaw } from '../message/parse.js';
 import { openStores, type Stores } from '../store/open.js';
 import { StoreUnavailableError } from '../store/redis-client.js';
 import { BUSY_TIMEOUT_MS, StoreOpenError } from '../store/sqlite-file.js';
 import type { Label, TokenStore } from '../store/tokens.js';
+import { plural } from './plural.js';
 import { Progress } from './progress.js';
 import { withStoreOption } from './store-option.js';
 
@@ -42,6 +44,8 @@ interface Tally {
   forgotten: number;
   notLearned: number;
   unreadable: number;
+  /** Files or mbox entries without a header block (empty, binary, plain text): skipped. */
+  notMessage: number;
 }
 
 interface Item {
@@ -52,13 +56,27 @@ interface Item {
 
 /**
  * `thresher learn`: learns (or with `forget`, unlearns) the messages under the spam and ham
- * paths into the token store (the data directory's, or Redis). Exit 1 if some message could
- * not be read, EXIT_STORE_BUSY if the store could not be written.
+ * paths into the token store (the data directory's, or Redis). Exit 1 if some input could
+ * not be read or is not a message, or if there was nothing to learn; EXIT_STORE_BUSY if the
+ * store could not be written.
  */
 export async function learn(opts: LearnOptions): Promise<number> {
   const sources: [Label, string[]][] = [['spam', opts.spam ?? []], ['ham', opts.ham ?? []]];
   if (sources.every(([, paths]) => paths.length === 0)) throw new ConfigError('learn: give --spam and/or --ham paths');
   const config = withStoreOption(await loadConfig(opts.config), opts.store);
+  // Listing the files first costs a directory walk and no reads (0.14 to 0.22 s for the 6,730
+  // corpus files against 23 s to learn them); it gives the progress line a total and an
+  // empty folder its answer before a store is created for nothing. Messages inside an mbox
+  // are not counted ahead: that is a second read of every byte (0.1 s for a 57 MB mbox in
+  // the page cache, a full disk read before learning starts for a cold one), so an mbox
+  // counts as one file of the total.
+  const allPaths = sources.flatMap(([, paths]) => paths);
+  const { files, problems } = countFiles(allPaths);
+  if (files === 0) {
+    for (const problem of problems) process.stderr.write(`${problem}\n`);
+    process.stderr.write(`thresher learn: no messages found in ${allPaths.join(', ')}\n`);
+    return 1;
+  }
   let stores: Stores;
   try {
     stores = await openStores(config, { create: true, tokensEvenIfOff: true, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) });
@@ -67,7 +85,7 @@ export async function learn(opts: LearnOptions): Promise<number> {
     throw err;
   }
   try {
-    return await learnInto(stores.tokens!, stores.tokensAt, sources, opts, config);
+    return await learnInto(stores.tokens!, stores.tokensAt, sources, files, opts, config);
   } catch (err) {
     if (!isStoreBusy(err)) throw err;
     const cause = err instanceof StoreUnavailableError ? err.message : `${stores.tokensAt}: another process holds the write lock (waited ${BUSY_TIMEOUT_MS / 1000} s)`;
@@ -84,11 +102,20 @@ function isStoreBusy(err: unknown): boolean {
   return err instanceof StoreUnavailableError || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
-async function learnInto(store: TokenStore, where: string, sources: [Label, string[]][], opts: LearnOptions, config: Awaited<ReturnType<typeof loadConfig>>): Promise<number> {
+/** The files the paths hold, and why a path could not be listed (learning reports it again). */
+function countFiles(paths: string[]): { files: number; problems: string[] } {
+  const problems: string[] = [];
+  let files = 0;
+  for (const _file of listFiles(paths, (path, reason) => problems.push(`${path}: ${reason}`))) files++;
+  return { files, problems };
+}
+
+async function learnInto(store: TokenStore, where: string, sources: [Label, string[]][], files: number, opts: LearnOptions, config: Awaited<ReturnType<typeof loadConfig>>): Promise<number> {
   const limits = { maxScanBytes: config.limits.max_scan_bytes, maxHeaders: config.limits.max_headers };
-  const tally: Tally = { learned: 0, unchanged: 0, relearned: 0, forgotten: 0, notLearned: 0, unreadable: 0 };
+  const tally: Tally = { learned: 0, unchanged: 0, relearned: 0, forgotten: 0, notLearned: 0, unreadable: 0, notMessage: 0 };
   const progress = new Progress(opts.forget ? 'forgot' : 'learned');
   let seen = 0;
+  const filesDone = { done: 0, total: files };
   const flush = async (batch: Item[]) => {
     if (opts.forget) {
       for (const forgotten of await store.forgetMany(batch.map((item) => item.id))) {
@@ -101,18 +128,30 @@ async function learnInto(store: TokenStore, where: string, sources: [Label, stri
     batch.length = 0;
   };
   const batch: Item[] = [];
-  const onProblem = (path: string, reason: string) => {
-    tally.unreadable++;
+  const say = (path: string, reason: string) => {
     progress.done();
     process.stderr.write(`${path}: ${reason}\n`);
   };
+  const onProblem = (path: string, reason: string) => {
+    tally.unreadable++;
+    say(path, reason);
+  };
+  const onFileDone = () => {
+    filesDone.done++;
+  };
   for (const [label, paths] of sources) {
     if (paths.length === 0) continue;
-    for await (const { raw } of readMessages(paths, { onProblem })) {
+    for await (const { path, raw } of readMessages(paths, { onProblem, onFileDone })) {
+      const shape = looksLikeMessage(raw);
+      if (!shape.ok) {
+        tally.notMessage++;
+        say(path, `${shape.reason}; skipped`);
+        continue;
+      }
       const message = messageFromRaw(raw, limits);
       batch.push({ id: learnId(message), tokens: opts.forget ? [] : tokenize(message), label });
       if (batch.length >= BATCH_MESSAGES) await flush(batch);
-      progress.tick(++seen);
+      progress.tick(++seen, filesDone);
     }
   }
   await flush(batch);
@@ -123,8 +162,9 @@ async function learnInto(store: TokenStore, where: string, sources: [Label, stri
     ? `forgotten ${tally.forgotten}, not learned before ${tally.notLearned}`
     : `learned ${tally.learned}, unchanged ${tally.unchanged}, relearned ${tally.relearned}`;
   process.stdout.write(
-    `${seen} messages in ${progress.seconds.toFixed(1)} s (${rate}/s): ${counts}, unreadable ${tally.unreadable}\n`
-    + `store ${where}: ${totals.spam} spam, ${totals.ham} ham, ${await store.tokenCount()} tokens\n`,
+    `${plural(seen, 'message')} in ${progress.seconds.toFixed(1)} s (${rate}/s): ${counts}, unreadable ${tally.unreadable}, not a message ${tally.notMessage}\n`
+    + `store ${where}: ${totals.spam} spam, ${totals.ham} ham, ${plural(await store.tokenCount(), 'token')}\n`,
   );
-  return tally.unreadable > 0 ? 1 : 0;
+  if (seen === 0) process.stderr.write('thresher learn: no messages found, nothing learned\n');
+  return seen === 0 || tally.unreadable > 0 || tally.notMessage > 0 ? 1 : 0;
 }

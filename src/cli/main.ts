@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
+import { bayesStats, type BayesStatsOptions } from './bayes-stats.js';
 import { check } from './check.js';
 import { configCheck, configDefaults, configSymbols, type ConfigSymbolsOptions } from './config.js';
 import { evalCommand, type EvalCliOptions } from './eval.js';
@@ -76,6 +77,19 @@ program
   .option('-c, --config <file>', 'YAML configuration file')
   .action(async (opts: LearnOptions) => {
     process.exitCode = await learn(opts);
+  });
+
+program
+  .command('bayes')
+  .description('inspect the Bayes token store')
+  .command('stats')
+  .description('what the Bayes store holds (read only): messages learned per class, tokens, oldest and newest learn, size, whether Bayes votes yet and why not')
+  .option('-d, --data-dir <dir>', 'directory of the token store (default: data_dir of the config)')
+  .option('-c, --config <file>', 'YAML configuration file')
+  .option('--store <spec>', 'where the tokens live: sqlite or redis://HOST:PORT/DB (default: store of the config)')
+  .option('--json', 'one JSON object: {store, kind, spam, ham, tokens, oldestLearn, newestLearn, bytes, bayes}; {store, kind, nothingLearned: true} before anything is learned')
+  .action(async (opts: BayesStatsOptions) => {
+    process.exitCode = await bayesStats(opts);
   });
 
 const config = program.command('config').description('validate a configuration file, list the symbols it scores, or print the defaults');

@@ -3,9 +3,15 @@ import { plural } from './plural.js';
 /** How often the progress line is redrawn: often enough to look alive, rarely enough to cost nothing. */
 const REDRAW_MS = 200;
 
+/** Files read of those listed before reading: the share done, for a time-left estimate. */
+export interface FilesDone {
+  done: number;
+  total: number;
+}
+
 /**
- * A one-line progress counter on stderr (count and rate), drawn only when stderr is a
- * terminal so logs and pipes get the summary alone.
+ * A one-line progress counter on stderr (count, rate and, given the files done, the time
+ * left), drawn only when stderr is a terminal so logs and pipes get the summary alone.
  */
 export class Progress {
   private readonly started = performance.now();
@@ -17,14 +23,15 @@ export class Progress {
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  tick(count: number): void {
+  tick(count: number, files?: FilesDone): void {
     if (!this.out.isTTY) return;
     const now = performance.now();
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     this.drawn = true;
-    const rate = count / Math.max((now - this.started) / 1000, 0.001);
-    this.out.write(`\r${this.what} ${plural(count, 'message')}, ${Math.round(rate)}/s\x1b[K`);
+    const seconds = Math.max((now - this.started) / 1000, 0.001);
+    const rate = Math.round(count / seconds);
+    this.out.write(`\r${this.what} ${plural(count, 'message')}, ${rate}/s${files ? filesPart(files, seconds) : ''}\x1b[K`);
   }
 
   /** Clears the line before the summary is written. */
@@ -35,4 +42,14 @@ export class Progress {
   get seconds(): number {
     return (performance.now() - this.started) / 1000;
   }
+}
+
+/**
+ * ", 1200 of 6730 files, about 3 s left": the estimate assumes the files left read as fast as
+ * the files done, so it says nothing before the first file is done.
+ */
+function filesPart({ done, total }: FilesDone, seconds: number): string {
+  const part = `, ${done} of ${plural(total, 'file')}`;
+  if (done === 0) return part;
+  return `${part}, about ${Math.ceil((seconds * (total - done)) / done)} s left`;
 }

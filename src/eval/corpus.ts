@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { learnId } from '../bayes/identity.js';
 import { tokenize } from '../bayes/tokenize.js';
 import { readMessages } from '../mailbox/read.js';
+import { looksLikeMessage } from '../message/looks-like-message.js';
 import type { Message, ScanLimits } from '../message/message.js';
 import { messageFromRaw } from '../message/parse.js';
 import { setClientFromReceived } from '../message/received.js';
@@ -64,6 +65,11 @@ export async function loadSamples(paths: readonly LabelledPath[], opts: LoadOpti
         continue;
       }
       seen.add(key);
+      const shape = looksLikeMessage(m.raw);
+      if (!shape.ok) {
+        opts.onProblem(m.path, `${shape.reason}; skipped`);
+        continue;
+      }
       const raw = cleanForEval(m.raw, opts.keepArtefacts);
       const message = evalMessage(raw, opts.limits);
       // Tokenized once here; every fold that trains on the message reuses the tokens.

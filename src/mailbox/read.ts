@@ -27,6 +27,8 @@ export interface ReadOptions {
    * reading goes on with the next. Default: one line on stderr.
    */
   onProblem?: (path: string, reason: string) => void;
+  /** Called after each file (a single message or a whole mbox) has been read. */
+  onFileDone?: (path: string) => void;
 }
 
 const MBOX_MAGIC = Buffer.from('From ');
@@ -47,6 +49,17 @@ const stderrProblem = (path: string, reason: string) => {
 export async function* readMessages(paths: string[], opts: ReadOptions = {}): AsyncGenerator<MailboxMessage> {
   const max = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const problem = opts.onProblem ?? stderrProblem;
+  for (const file of listFiles(paths, problem)) {
+    yield* readFileMessages(file, max, problem);
+    opts.onFileDone?.(file);
+  }
+}
+
+/**
+ * The files readMessages reads, in its order, without opening them: a directory listing
+ * only, so a caller can count them cheaply before reading (6,730 corpus files: see learn).
+ */
+export function* listFiles(paths: string[], problem: (path: string, reason: string) => void): Generator<string> {
   for (const path of paths) {
     let info;
     try {
@@ -55,13 +68,13 @@ export async function* readMessages(paths: string[], opts: ReadOptions = {}): As
       problem(path, reason(err));
       continue;
     }
-    if (info.isDirectory()) yield* readDirectory(path, max, problem);
-    else if (info.isFile()) yield* readFileMessages(path, max, problem);
+    if (info.isDirectory()) yield* listDirectory(path, problem);
+    else if (info.isFile()) yield path;
     else problem(path, 'not a regular file or directory');
   }
 }
 
-async function* readDirectory(dir: string, max: number, problem: (path: string, reason: string) => void): AsyncGenerator<MailboxMessage> {
+function* listDirectory(dir: string, problem: (path: string, reason: string) => void): Generator<string> {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
@@ -72,16 +85,13 @@ async function* readDirectory(dir: string, max: number, problem: (path: string, 
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const subdirs = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
   if (MAILDIR_SUBDIRS.every((name) => subdirs.has(name))) {
-    for (const name of MAILDIR_READ) yield* readDirectory(join(dir, name), max, problem);
+    for (const name of MAILDIR_READ) yield* listDirectory(join(dir, name), problem);
     return;
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      yield* readDirectory(path, max, problem);
-    } else if (entry.isFile()) {
-      yield* readFileMessages(path, max, problem);
-    }
+    if (entry.isDirectory()) yield* listDirectory(path, problem);
+    else if (entry.isFile()) yield path;
   }
 }
 

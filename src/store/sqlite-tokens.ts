@@ -231,6 +231,15 @@ export class SqliteTokenStore implements TokenStore {
     return this.countTokens();
   }
 
+  /**
+   * The days (since 1970, UTC) of the oldest and newest learn still recorded, for `bayes
+   * stats`; ids older than keep_learned_days are pruned, so the oldest is the oldest kept.
+   */
+  learnedDays(): { oldest: number; newest: number } | undefined {
+    const row = this.db.prepare<[], { oldest: number | null; newest: number | null }>('SELECT min(day) AS oldest, max(day) AS newest FROM learned').get();
+    return row?.oldest == null || row.newest == null ? undefined : { oldest: row.oldest, newest: row.newest };
+  }
+
   private countTokens(): number {
     return this.stmt.tokenCount.get()!.n;
   }

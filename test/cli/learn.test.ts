@@ -32,6 +32,7 @@ writeFileSync(config, `data_dir: ${dataDir}\nbayes:\n  min_learned: {spam: 10, h
 const probe = join(root, 'probe.eml');
 writeFileSync(probe, spam(1000));
 
+type Failure = { code: number; stdout: string; stderr: string };
 const thresher = (...args: string[]) => run(process.execPath, [CLI, ...args]);
 const bayesSymbols = async (...extra: string[]) => {
   const { stdout } = await thresher('check', '--json', '--config', config, ...extra, probe);
@@ -46,7 +47,7 @@ describe('thresher learn', () => {
 
   it('learns files, directories (recursively) and mbox, and reports what it did', async () => {
     const { stdout } = await thresher('learn', '--config', config, '--spam', spamDir, '--ham', mbox);
-    expect(stdout).toMatch(/^60 messages in [\d.]+ s \(\d+\/s\): learned 60, unchanged 0, relearned 0, unreadable 0\n/);
+    expect(stdout).toMatch(/^60 messages in [\d.]+ s \(\d+\/s\): learned 60, unchanged 0, relearned 0, unreadable 0, not a message 0\n/);
     expect(stdout).toContain(`store ${join(dataDir, 'bayes.sqlite')}: 30 spam, 30 ham,`);
   });
 
@@ -75,12 +76,41 @@ describe('thresher learn', () => {
   it('reports an unreadable path, goes on, and exits 1', async () => {
     const failed = await thresher('learn', '--config', config, '--ham', join(root, 'missing'), mbox).then(
       () => undefined,
-      (err: { code: number; stdout: string; stderr: string }) => err,
+      (err: Failure) => err,
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain('missing');
     expect(failed?.stdout).toContain('unchanged 30');
     expect(failed?.stdout).toContain('unreadable 1');
+  });
+
+  it('an empty folder: one line, exit 1, no store created', async () => {
+    const empty = join(root, 'empty');
+    const fresh = join(root, 'fresh-empty');
+    mkdirSync(empty);
+    const failed = await thresher('learn', '--config', config, '--data-dir', fresh, '--spam', empty).then(() => undefined, (err: Failure) => err);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toBe(`thresher learn: no messages found in ${empty}\n`);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('skips and counts an empty file, a binary file and a text file that are not messages; exits 1', async () => {
+    const mixed = join(root, 'mixed');
+    mkdirSync(mixed);
+    writeFileSync(join(mixed, 'a.eml'), spam(2000));
+    writeFileSync(join(mixed, 'b-empty.eml'), '');
+    writeFileSync(join(mixed, 'c-image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    writeFileSync(join(mixed, 'd-notes.txt'), 'shopping list\nmilk\n');
+    const fresh = join(root, 'fresh-mixed');
+    const failed = await thresher('learn', '--config', config, '--data-dir', fresh, '--spam', mixed).then(() => undefined, (err: Failure) => err);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toMatch(/^1 message in [\d.]+ s \(\d+\/s\): learned 1, unchanged 0, relearned 0, unreadable 0, not a message 3\n/);
+    expect(failed?.stdout).toContain(': 1 spam, 0 ham,');
+    expect(failed?.stderr.split('\n').filter(Boolean)).toEqual([
+      `${join(mixed, 'b-empty.eml')}: empty, not a message; skipped`,
+      `${join(mixed, 'c-image.png')}: not a message: it does not start with a header field (Name: value); skipped`,
+      `${join(mixed, 'd-notes.txt')}: not a message: it does not start with a header field (Name: value); skipped`,
+    ]);
   });
 
   it('refuses to run without --spam or --ham', async () => {

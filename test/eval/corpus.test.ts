@@ -31,6 +31,21 @@ describe('loadSamples', () => {
     expect(s!.learnId).toMatch(/^[0-9a-f]{64}$/);
     expect(problems).toEqual([`${join(spam, 'a.eml')}: given more than once; counted once, with its first label`]);
   });
+
+  it('skips what is not a message (empty, binary, no header block) with a problem line', async () => {
+    const dir = join(tempDir('corpus'), 'spam');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.eml'), 'From: a@example.org\nSubject: cheap pills\n\nbuy cheap pills\n');
+    writeFileSync(join(dir, 'empty.eml'), '');
+    writeFileSync(join(dir, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    const problems: string[] = [];
+    const samples = await loadSamples([{ path: dir, label: 'spam' }], { limits, keepArtefacts: false, onProblem: (path, reason) => problems.push(`${path}: ${reason}`) });
+    expect(samples.map((s) => s.path)).toEqual([join(dir, 'a.eml')]);
+    expect(problems).toEqual([
+      `${join(dir, 'empty.eml')}: empty, not a message; skipped`,
+      `${join(dir, 'image.png')}: not a message: it does not start with a header field (Name: value); skipped`,
+    ]);
+  });
 });
 
 describe('evalMessage', () => {
