@@ -141,7 +141,7 @@ async function freePort(): Promise<number> {
 
 async function startChild(dir: string, workers: number): Promise<Child> {
   const config = join(dir, 'thresher.yaml');
-  writeFileSync(config, `log_level: ${LOG_LEVEL}\nlimits:\n  max_connections: 5000\n  shutdown_grace_seconds: 5\n`);
+  writeFileSync(config, `log_level: ${LOG_LEVEL}\nlimits:\n  max_connections: 5000\n  max_connections_per_client: 5000\n  shutdown_grace_seconds: 5\n`);
   // The server logs to a file, as in production (journald or a log file), not through this process.
   const logFile = join(dir, 'server.log');
   const logFd = openSync(logFile, 'w');
