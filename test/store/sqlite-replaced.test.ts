@@ -1,18 +1,20 @@
 // SQLite state files deleted or replaced under a running process (issue 12): the stores notice
 // (inode/device of the path against the open file), reopen, and say so; an empty file and an
 // unopenable path are named in one line.
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { openStores } from '../../src/store/open.js';
 import { SqliteKeyValueStore } from '../../src/store/sqlite-kv.js';
 import { SqliteTokenStore, type ExpirySettings } from '../../src/store/sqlite-tokens.js';
+import { removeTempDirs, tempDir as tempDirNamed } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const expiry: ExpirySettings = { maxTokens: 1_000_000, maxAgeDays: 90, rareCount: 2, keepLearnedDays: 365, pruneEveryLearns: 1000 };
-const tempDir = () => mkdtempSync(join(tmpdir(), 'thresher-replaced-'));
+const tempDir = () => tempDirNamed('replaced');
 
 /** A logger that keeps what it was told. */
 function recorder() {
