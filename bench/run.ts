@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameDecoder, decodeCommand, MAX_BODY_CHUNK } from '../protocol/index.js';
 import { MtaClient, type MessageSpec } from '../protocol/testing/mta-client.js';
+import { LeanClient, prepare, type Prepared } from './lean-client.js';
 import { mta } from '../protocol/testing/mta.js';
 import { benchCheck, CHECK_TARGET_MSG_PER_SEC, describeCheckBench } from './check.js';
 import { benchRulesEngine, RULES_TARGET_MS } from './rules.js';
@@ -25,6 +26,8 @@ const CONCURRENCY = numbers(process.env.BENCH_CONNECTIONS ?? '1,20,200');
  * benchmark against a fresh server for each and compares their messages per second.
  */
 const WORKERS = numbers(process.env.BENCH_WORKERS ?? '1');
+/** BENCH_CLIENT=lean: load runs with the prepared-bytes client (bench/lean-client.ts), which leaves the CPU to the server. */
+const LEAN_CLIENT = process.env.BENCH_CLIENT === 'lean';
 /** BENCH_ONLY=loopback: only the server runs (not the decoder, rules and corpus benchmarks). */
 const LOOPBACK_ONLY = process.env.BENCH_ONLY === 'loopback';
 const IDLE_CONNECTIONS = 1000;
@@ -283,12 +286,47 @@ async function openClient(port: number, n: number): Promise<MtaClient> {
   return c;
 }
 
+/** One connection of a load run: sends message n, says whether the answer was the expected one. */
+interface LoadClient {
+  send(n: number): Promise<{ ok: boolean; elapsedMs: number }>;
+  close(): Promise<void>;
+}
+
+async function fullClient(port: number, n: number): Promise<LoadClient> {
+  const c = await openClient(port, n);
+  return {
+    async send(i) {
+      const r = await c.sendMessage(SPECS[i % SPECS.length]!);
+      return { ok: r.final === 'continue' && r.modifications.length >= 2, elapsedMs: r.elapsedMs };
+    },
+    async close() {
+      await c.quit().catch(() => c.close());
+      c.close();
+    },
+  };
+}
+
+async function leanClient(port: number, n: number): Promise<LoadClient> {
+  const c = await LeanClient.open(HOST, port, SPECS[n % SPECS.length]!);
+  const prepared: Prepared[] = SPECS.map((s) => prepare(s, c.protocol));
+  return {
+    async send(i) {
+      const r = await c.send(prepared[i % prepared.length]!);
+      return { ok: r.final === 'continue' && r.modifications >= 2, elapsedMs: r.elapsedMs };
+    },
+    async close() {
+      c.close();
+    },
+  };
+}
+
 async function benchLoad(child: Child, connections: number, seconds: number): Promise<LoadResult> {
   const port = child.port;
   const pid = child.proc.pid!;
-  const clients: MtaClient[] = [];
+  const clients: LoadClient[] = [];
+  const open = LEAN_CLIENT ? leanClient : fullClient;
   for (let i = 0; i < connections; i += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, connections - i) }, (_, k) => openClient(port, i + k)));
+    const batch = await Promise.all(Array.from({ length: Math.min(50, connections - i) }, (_, k) => open(port, i + k)));
     clients.push(...batch);
   }
   const latencies: number[] = [];
@@ -302,8 +340,8 @@ async function benchLoad(child: Child, connections: number, seconds: number): Pr
       // Bounded: stops at the deadline or after 1e6 messages, whichever comes first.
       for (let n = ci; n < ci + 1_000_000 && performance.now() < deadline; n++) {
         try {
-          const r = await c.sendMessage(SPECS[n % SPECS.length]!);
-          if (r.final !== 'continue' || r.modifications.length < 2) errors++;
+          const r = await c.send(n);
+          if (!r.ok) errors++;
           latencies.push(r.elapsedMs);
           lastDone = performance.now();
         } catch (err) {
@@ -316,8 +354,7 @@ async function benchLoad(child: Child, connections: number, seconds: number): Pr
   );
   const elapsed = (lastDone - started) / 1000;
   const serverCpu = cpuMs(pid) - cpuBefore;
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.close())));
-  for (const c of clients) c.close();
+  await Promise.all(clients.map((c) => c.close()));
   latencies.sort((a, b) => a - b);
   return {
     connections,
