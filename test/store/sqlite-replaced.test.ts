@@ -1,7 +1,9 @@
 // SQLite state files deleted or replaced under a running process (issue 12): the stores notice
 // (inode/device of the path against the open file), reopen, and say so; an empty file and an
 // unopenable path are named in one line.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,9 @@ import { SqliteTokenStore, type ExpirySettings } from '../../src/store/sqlite-to
 import { removeTempDirs, tempDir as tempDirNamed } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
+
+/** The built store (the child process runs dist/, which the test setup keeps fresh). */
+const STORE_MODULE = fileURLToPath(new URL('../../dist/src/store/sqlite-tokens.js', import.meta.url));
 
 const expiry: ExpirySettings = { maxTokens: 1_000_000, maxAgeDays: 90, rareCount: 2, keepLearnedDays: 365, pruneEveryLearns: 1000 };
 const tempDir = () => tempDirNamed('replaced');
@@ -89,12 +94,21 @@ describe('SqliteTokenStore.reopenIfReplaced', () => {
     expect(() => SqliteTokenStore.open(missing, { expiry, create: false })).toThrow(`${missing}: cannot open: no such file or directory (ENOENT)`);
   });
 
-  it.skipIf(process.getuid?.() === 0)('says permission denied for a directory it may not write (not as root, who may)', async () => {
-    const { chmodSync } = await import('node:fs');
+  it('says permission denied for a directory it may not write', () => {
+    // Root may write anywhere, so the open runs in a child process: as root, one without the
+    // capabilities that override file permissions (setpriv, util-linux), in a directory owned by
+    // nobody; as any other user, in a directory of its own without write permission.
     const dir = tempDir();
-    chmodSync(dir, 0o500);
     const file = join(dir, 'bayes.sqlite');
-    expect(() => SqliteTokenStore.open(file, { expiry })).toThrow(`${file}: cannot open: permission denied (EACCES)`);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(dir, 65534, 65534);
+    chmodSync(dir, 0o500);
+    const script = `import(${JSON.stringify(pathToFileURL(STORE_MODULE).href)}).then(({ SqliteTokenStore }) => {
+      try { SqliteTokenStore.open(${JSON.stringify(file)}, { expiry: ${JSON.stringify(expiry)} }); console.log('opened'); } catch (err) { console.log(err.message); }
+    })`;
+    const [cmd, args] = asRoot ? ['setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, '-e', script]] : [process.execPath, ['-e', script]];
+    const out = execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    expect(out).toBe(`${file}: cannot open: permission denied (EACCES)`);
   });
 });
 
