@@ -1,5 +1,5 @@
 import { isLocalAddress, parseAddress } from '../net/ip.js';
-import type { Message } from './message.js';
+import type { ClientInfo, Message } from './message.js';
 import { unfold } from './mime.js';
 
 // The relay a message entered the receiving site from, read from its Received headers. A live
@@ -77,11 +77,17 @@ export function entryRelay(message: Pick<Message, 'header'>): Relay | undefined 
   return undefined;
 }
 
+/** The client and HELO a saved message came from, by its entry relay (undefined: not known). */
+export function clientFromReceived(message: Pick<Message, 'header'>): { client: ClientInfo; helo: string | undefined } | undefined {
+  const relay = entryRelay(message);
+  if (relay === undefined) return undefined;
+  return { client: { hostname: relay.hostname, address: relay.address, port: 0, family: parseAddress(relay.address)?.v === 6 ? 'inet6' : 'inet' }, helo: relay.helo };
+}
+
 /** Sets the message's client and HELO from its entry relay, as if that relay had connected. */
 export function setClientFromReceived(message: Message): void {
-  const relay = entryRelay(message);
-  if (relay === undefined) return;
-  const family = parseAddress(relay.address)?.v === 6 ? 'inet6' : 'inet';
-  message.client = { hostname: relay.hostname, address: relay.address, port: 0, family };
-  message.helo = relay.helo;
+  const from = clientFromReceived(message);
+  if (from === undefined) return;
+  message.client = from.client;
+  message.helo = from.helo;
 }

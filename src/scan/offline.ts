@@ -1,8 +1,7 @@
-import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { ClientInfo } from '../message/message.js';
 import { splitMessage, type SplitMessage } from '../message/parse.js';
-import { entryRelay } from '../message/received.js';
+import { clientFromReceived } from '../message/received.js';
 import type { SmtpReply } from '../policy/reply.js';
 import type { Pipeline } from './pipeline.js';
 import { OTHER_POLICY_REPLY, Transaction, type Decision, type EndOfMessage } from './transaction.js';
@@ -38,13 +37,6 @@ export interface OfflineOutcome {
   transactions: EndOfMessage[];
   /** Recipients refused or deferred at RCPT (other than for a policy of their own). */
   refusedRecipients: { address: string; reply: SmtpReply; symbol?: string }[];
-}
-
-/** The client and HELO a saved message came from, by its Received headers (undefined: not known). */
-export function clientFromReceived(m: Pick<SplitMessage, 'header'>): { client: ClientInfo; helo: string | undefined } | undefined {
-  const relay = entryRelay(m);
-  if (relay === undefined) return undefined;
-  return { client: { hostname: relay.hostname, address: relay.address, port: 0, family: isIP(relay.address) === 6 ? 'inet6' : 'inet' }, helo: relay.helo };
 }
 
 /** The address of the Return-Path header: the envelope sender the delivering MTA recorded. */
