@@ -31,6 +31,8 @@ export class Engine {
   private readonly byStage = new Map<Stage, Check[]>();
   private readonly symbols = new Map<string, SymbolDef>();
   private readonly disabled: ReadonlySet<string>;
+  /** The end-of-message checks that open body sinks, found once: the body tee asks per message. */
+  private readonly bodyReaders: readonly Check[];
 
   constructor(
     readonly checks: readonly Check[],
@@ -49,6 +51,7 @@ export class Engine {
       list.push(check);
       this.byStage.set(check.stage, list);
     }
+    this.bodyReaders = (this.byStage.get('eom') ?? []).filter((c) => c.openBody !== undefined);
     for (const name of Object.keys(options.scores)) {
       if (!this.symbols.has(name)) throw new Error(`scores: unknown symbol ${name}`);
     }
@@ -78,10 +81,9 @@ export class Engine {
   /** The body sinks the end-of-message checks want for this message. */
   openBody(message: Message, log: Logger): BodySink[] {
     const sinks: BodySink[] = [];
-    for (const check of this.byStage.get('eom') ?? []) {
-      if (check.openBody === undefined) continue;
+    for (const check of this.bodyReaders) {
       try {
-        const sink = check.openBody({ message, log, services: this.options.services });
+        const sink = check.openBody!({ message, log, services: this.options.services });
         if (sink) sinks.push(sink);
       } catch (err) {
         log.warn({ check: check.name, err: (err as Error).message }, 'check could not open its body sink');

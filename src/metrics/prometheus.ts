@@ -39,7 +39,7 @@ export function prometheusMetrics(): PrometheusMetrics {
     verdict(action, seconds, names) {
       messages.inc({ action });
       messageSeconds.observe(seconds);
-      for (const symbol of names) symbols.inc({ symbol });
+      for (const { name } of names) symbols.inc({ symbol: name });
     },
     connection(event, reason) {
       if (event === 'open') {

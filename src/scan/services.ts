@@ -18,8 +18,8 @@ export interface MetricsObserver {
   check(name: string, seconds: number, outcome: 'ok' | 'failed' | 'timeout'): void;
   /** One stage of one message was answered. */
   stage(stage: string, seconds: number): void;
-  /** One message was decided (symbols by name only: a bounded set). */
-  verdict(action: string, seconds: number, symbols: readonly string[]): void;
+  /** One message was decided (an observer reads the symbols' names only: a bounded set). */
+  verdict(action: string, seconds: number, symbols: readonly { name: string }[]): void;
   /** An MTA connection opened or closed, or was refused (by which limit). */
   connection(event: 'open' | 'close' | 'refused', reason?: string): void;
   /** Bayes learned a message (autolearn or a learn command). */

@@ -214,7 +214,7 @@ export class Transaction {
     const delivered = verdict.action === 'accept' || verdict.action === 'mark' || verdict.action === 'quarantine';
     const edits = delivered ? headerEdits({ verdict, headers: p.headers, forged: this.forged, subject: this.subject, subjectTag: policy.subjectTag }) : [];
     const ms = performance.now() - started;
-    p.services.metrics.verdict(verdict.action, ms / 1000, verdict.result.symbols.map((s) => s.name));
+    p.services.metrics.verdict(verdict.action, ms / 1000, verdict.result.symbols);
     if (p.learn && !policy.bypassSpamChecks) p.background.track(p.engine.afterScan(m, result, this.log));
     return {
       verdict,
