@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../integration/support/redis.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../integration/support/redis.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+import type { BayesStats } from '../../src/cli/bayes-stats.js';
 
 afterAll(removeTempDirs);
 
@@ -26,17 +27,6 @@ const config = join(root, 'thresher.yaml');
 writeFileSync(config, 'bayes:\n  min_learned: {spam: 10, ham: 10}\n');
 const today = new Date().toISOString().slice(0, 10);
 
-interface Stats {
-  store: string;
-  kind: string;
-  spam: number;
-  ham: number;
-  tokens: number;
-  oldestLearn: string | null;
-  newestLearn: string | null;
-  bytes: number | null;
-  bayes: string;
-}
 
 describe('thresher bayes stats (SQLite)', () => {
   const dataDir = join(root, 'data');
@@ -50,7 +40,7 @@ describe('thresher bayes stats (SQLite)', () => {
   it('after learning: counts per class, tokens, learn dates, size and why Bayes does not vote yet', async () => {
     await thresher('learn', '--config', config, '-d', dataDir, '--spam', spamDir, '--ham', hamDir);
     const { stdout } = await thresher('bayes', 'stats', '--config', config, '-d', dataDir, '--json');
-    const stats = JSON.parse(stdout) as Stats;
+    const stats = JSON.parse(stdout) as BayesStats;
     const file = join(dataDir, 'bayes.sqlite');
     expect(stats).toMatchObject({ store: file, kind: 'sqlite', spam: 12, ham: 3, oldestLearn: today, newestLearn: today });
     expect(stats.tokens).toBeGreaterThan(10);
@@ -66,9 +56,9 @@ describe('thresher bayes stats (SQLite)', () => {
     // The defaults' min_learned asks for more than 3 ham; a config asking for 3 of each lets it vote.
     const low = join(root, 'low.yaml');
     writeFileSync(low, 'bayes:\n  min_learned: {spam: 3, ham: 3}\n');
-    const voting = JSON.parse((await thresher('bayes', 'stats', '--config', low, '-d', join(root, 'data'), '--json')).stdout) as Stats;
+    const voting = JSON.parse((await thresher('bayes', 'stats', '--config', low, '-d', join(root, 'data'), '--json')).stdout) as BayesStats;
     expect(voting.bayes).toBe('voting');
-    expect((JSON.parse(stdout) as Stats).bayes).toMatch(/^learning \(not yet voting/);
+    expect((JSON.parse(stdout) as BayesStats).bayes).toMatch(/^learning \(not yet voting/);
     const off = join(root, 'off.yaml');
     writeFileSync(off, 'bayes:\n  enabled: false\n');
     const text = await thresher('bayes', 'stats', '--config', off, '-d', join(root, 'data'));
@@ -77,19 +67,13 @@ describe('thresher bayes stats (SQLite)', () => {
 });
 
 describe('thresher bayes stats (Redis)', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.dispose();
-  });
+  const redis = useRedis();
 
   it('nothing learned yet, then counts and tokens; no learn dates or size, and says so', async () => {
     const before = await thresher('bayes', 'stats', '--config', config, '--store', redis.url);
     expect(before.stdout).toBe(`nothing learned yet at ${redis.url}\n`);
     await thresher('learn', '--config', config, '--store', redis.url, '--spam', spamDir, '--ham', hamDir);
-    const stats = JSON.parse((await thresher('bayes', 'stats', '--config', config, '--store', redis.url, '--json')).stdout) as Stats;
+    const stats = JSON.parse((await thresher('bayes', 'stats', '--config', config, '--store', redis.url, '--json')).stdout) as BayesStats;
     expect(stats).toMatchObject({ store: redis.url, kind: 'redis', spam: 12, ham: 3, oldestLearn: null, newestLearn: null, bytes: null });
     expect(stats.tokens).toBeGreaterThan(10);
     const text = await thresher('bayes', 'stats', '--config', config, '--store', redis.url);

@@ -2,20 +2,14 @@
 // Redis store that is down at start does not stop the server; SIGHUP opens it once it is back.
 
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './support/redis.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useRedis } from './support/redis.js';
 import { startThresher } from './support/thresher.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = useRedis();
 
 describe('thresher serve and its state store', () => {
   it('says Bayes is learning, not voting, while the store holds less than min_learned', async () => {

@@ -3,12 +3,12 @@
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { KeyValueStore } from '../../src/store/kv.js';
 import { MemoryKeyValueStore } from '../../src/store/memory-kv.js';
 import { RedisKeyValueStore } from '../../src/store/redis-kv.js';
 import { SqliteKeyValueStore } from '../../src/store/sqlite-kv.js';
-import { startRedis, type RedisServer } from '../integration/support/redis.js';
+import { useRedis } from '../integration/support/redis.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
@@ -19,13 +19,7 @@ interface Backend {
   advance(ms: number): Promise<void>;
 }
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = useRedis();
 
 let prefixes = 0;
 const backends: [string, () => Backend][] = [

@@ -2,21 +2,15 @@
 // names the server (never hang on an offline queue), and once Redis is back on the same port
 // the store reconnects by itself.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisKeyValueStore } from '../../src/store/redis-kv.js';
-import { startRedis, type RedisServer } from '../integration/support/redis.js';
+import { useRedis } from '../integration/support/redis.js';
 
 const TIMEOUT_MS = 300;
 /** Allowance over the time limit for a loaded machine; a hang would take far longer. */
 const SLACK_MS = 700;
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = useRedis();
 
 async function timed<T>(p: Promise<T>): Promise<{ ms: number; error?: Error }> {
   const t0 = performance.now();

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MemoryTokenStore } from '../../src/store/memory-tokens.js';
 import { RedisTokenStore } from '../../src/store/redis-tokens.js';
 import { SqliteTokenStore, type ExpirySettings } from '../../src/store/sqlite-tokens.js';
 import type { Label, TokenStore } from '../../src/store/tokens.js';
-import { startRedis, type RedisServer } from '../integration/support/redis.js';
+import { useRedis } from '../integration/support/redis.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
@@ -17,13 +17,7 @@ afterAll(removeTempDirs);
 const expiry: ExpirySettings = { maxTokens: 1_000_000, maxAgeDays: 90, rareCount: 2, keepLearnedDays: 365, pruneEveryLearns: 1000 };
 const tempFile = () => join(tempDir('tokens'), 'bayes.sqlite');
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = useRedis();
 
 let prefixes = 0;
 const stores: [string, () => Promise<TokenStore>][] = [

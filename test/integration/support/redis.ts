@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort, requireBinary, waitForPort } from './proc.js';
 
 export interface RedisServer {
@@ -55,5 +56,34 @@ export async function startRedis(): Promise<RedisServer> {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A redis-server for the tests of the calling file or describe block: started before them,
+ * disposed after them. The object answers for the running server once the hooks have run.
+ */
+export function useRedis(): RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  const running = (): RedisServer => {
+    if (server === undefined) throw new Error('redis-server is not running (useRedis starts it in beforeAll)');
+    return server;
+  };
+  return {
+    get port() {
+      return running().port;
+    },
+    get url() {
+      return running().url;
+    },
+    stop: () => running().stop(),
+    restart: () => running().restart(),
+    dispose: () => running().dispose(),
   };
 }
