@@ -1,11 +1,12 @@
 // A private, throw-away Postfix instance for integration tests: its own config, queue and data
 // directories under a temp dir, smtpd listeners on free loopback ports (one per milter under
-// test, each with its own `-o smtpd_milters=`), relaying every message to smtp-sink, which writes
-// each delivered message to a file in dumpDir. Logs go to maillog_file so a failure can print it.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// test, each with its own `-o smtpd_milters=`), relaying every message to smtp-sink (smtp-sink.ts), which
+// writes each delivered message to a file in dumpDir. Logs go to maillog_file so a failure can print it.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, requireBinary, run, waitForPort } from './proc.js';
+import { startSink, type Sink } from './smtp-sink.js';
 
 export interface Postfix {
   /** SMTP ports, in the order of the milters given to startPostfix. */
@@ -97,21 +98,18 @@ function masterCf(ports: number[], milters: string[]): string {
 /** Starts smtp-sink and Postfix; `milters` are smtpd_milters values, one smtpd listener each. */
 export async function startPostfix(milters: string[]): Promise<Postfix> {
   const postfixBin = requireBinary('postfix', 'postfix');
-  const sinkBin = requireBinary('smtp-sink', 'postfix');
   const dir = mkdtempSync('/tmp/thresher-postfix-');
   chmodSync(dir, 0o755); // postfix and nobody must traverse it
   const conf = `${dir}/conf`, dump = `${dir}/dump`;
   for (const d of [conf, `${dir}/spool`, `${dir}/data`, dump]) mkdirSync(d);
   chmodSync(`${dir}/spool`, 0o755); // root:root 755, as postfix check wants
-  const pf = ids('postfix'), nobody = ids('nobody');
+  const pf = ids('postfix');
   chownSync(`${dir}/data`, pf.uid, pf.gid);
   chmodSync(`${dir}/data`, 0o700);
-  chownSync(dump, nobody.uid, nobody.gid);
   writeFileSync(`${dir}/maillog`, '');
 
-  let sink: ChildProcess | null = null;
+  let sink: Sink | undefined;
   let started = false;
-  const sinkOut: string[] = [];
   const log = () => (existsSync(`${dir}/maillog`) ? readFileSync(`${dir}/maillog`, 'utf8') : '');
 
   const stop = async () => {
@@ -124,28 +122,17 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
       }
       started = false;
     }
-    if (sink && sink.exitCode === null && sink.signalCode === null) {
-      const exited = new Promise((r) => sink!.once('exit', r));
-      sink.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000)]);
-    }
-    sink = null;
+    await sink?.stop();
+    sink = undefined;
     if (!process.env.THRESHER_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    const sinkPort = await freePort();
     const smtpPorts: number[] = [];
     for (const _ of milters) smtpPorts.push(await freePort());
-    // -u: drop root; -d: one file per message, strftime template + random suffix; 64: backlog
-    sink = spawn(sinkBin, ['-u', 'nobody', '-h', 'sink.thresher.test', '-d', `${dump}/%Y%m%d%H%M%S.`, `127.0.0.1:${sinkPort}`, '64'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    sink.stdout!.on('data', (b: Buffer) => sinkOut.push(b.toString()));
-    sink.stderr!.on('data', (b: Buffer) => sinkOut.push(b.toString()));
-    const sinkDead = () => (sink && (sink.exitCode !== null || sink.signalCode !== null) ? `smtp-sink exited: ${sinkOut.join('')}` : null);
-    await waitForPort(sinkPort, 'smtp-sink', 10_000, sinkDead);
+    sink = await startSink(dump);
 
-    writeFileSync(`${conf}/main.cf`, mainCf(dir, sinkPort));
+    writeFileSync(`${conf}/main.cf`, mainCf(dir, sink.port));
     writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters));
     for (const cmd of ['check', 'start']) {
       const r = await run(postfixBin, ['-c', conf, cmd], 60_000);
@@ -154,21 +141,8 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
     }
     for (const p of smtpPorts) await waitForPort(p, `postfix smtpd (see ${dir}/maillog)`, 15_000);
 
-    const deliveries = (token: string) =>
-      readdirSync(dump).map((f) => readFileSync(`${dump}/${f}`, 'utf8')).filter((m) => m.includes(token));
-    const waitForDelivery = async (token: string, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      let last: string | undefined;
-      for (;;) {
-        const found = deliveries(token);
-        if (found.length > 1) throw new Error(`${found.length} deliveries contain ${token}, expected one`);
-        // smtp-sink writes while it receives: accept a file once it is unchanged between two polls
-        if (found[0] !== undefined && found[0] === last) return last;
-        last = found[0];
-        if (Date.now() > deadline) throw new Error(`no delivery containing ${token} within ${timeoutMs} ms\n--- maillog ---\n${log()}`);
-        await sleep(100);
-      }
-    };
+    const { deliveries } = sink;
+    const waitForDelivery = (token: string, timeoutMs?: number) => sink!.waitForDelivery(token, () => `--- maillog ---\n${log()}`, timeoutMs);
     const waitForLog = async (pattern: RegExp, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
