@@ -39,6 +39,7 @@ export const policySchema = z.strictObject({
       tempfail: nullableNumber,
       reject: nullableNumber,
       discard: nullableNumber,
+      greylist: nullableNumber,
     })
     .prefault({})
     .describe('Thresholds of this policy; a key left out keeps the global one.'),
@@ -47,6 +48,7 @@ export const policySchema = z.strictObject({
   spam_lover: z.boolean().default(false).describe('Checked and tagged, never held, refused, deferred or dropped.'),
   bypass_spam_checks: z.boolean().default(false).describe('Skip content checks: the message is accepted unscored (early blocks still apply).'),
   subject_tag: z.boolean().default(true).describe('Whether headers.subject_prefix is applied to spam.'),
+  greylisting: z.union([z.boolean(), z.enum(['on', 'off'])]).default(true).describe('off: these recipients are never greylisted (see greylisting).'),
 });
 
 export const policiesSchema = z

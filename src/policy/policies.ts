@@ -21,6 +21,8 @@ export interface EffectivePolicy {
   spamLover: boolean;
   bypassSpamChecks: boolean;
   subjectTag: boolean;
+  /** False when the policy says greylisting: off. */
+  greylisting: boolean;
   /**
    * Two recipients with the same key get the same verdict from the same message. Recipients
    * with different keys cannot share one milter verdict (see Session: they are split).
@@ -48,6 +50,7 @@ export class PolicyBook {
       spam_lover: false,
       bypass_spam_checks: false,
       subject_tag: true,
+      greylisting: true,
     });
     this.compiled = config.policies.map((p) => {
       const c: Compiled = { config: p, effective: effective(p.name, config, p) };
@@ -79,17 +82,19 @@ export class PolicyBook {
 function effective(
   name: string,
   config: Pick<Config, 'thresholds' | 'replies'>,
-  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag'>,
+  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag' | 'greylisting'>,
 ): EffectivePolicy {
   const thresholds = { ...config.thresholds };
   for (const [k, v] of Object.entries(p.thresholds)) if (v !== undefined) (thresholds as Record<string, unknown>)[k] = v;
   const policy = policyFromConfig({ thresholds, replies: config.replies });
+  const greylisting = p.greylisting !== false && p.greylisting !== 'off';
   const shape = {
     policy: { ...policy, rejectReply: undefined, tempfailReply: undefined, checkFailedReply: undefined },
     spamAction: p.spam_action,
     spamLover: p.spam_lover,
     bypassSpamChecks: p.bypass_spam_checks,
     subjectTag: p.subject_tag,
+    greylisting,
   };
   return {
     name,
@@ -98,6 +103,7 @@ function effective(
     spamLover: p.spam_lover,
     bypassSpamChecks: p.bypass_spam_checks,
     subjectTag: p.subject_tag,
+    greylisting,
     key: JSON.stringify(shape),
   };
 }
