@@ -81,7 +81,7 @@ export class Transaction {
   private forged = new Map<string, string[]>();
   private subject: string | undefined;
   private tee: BodyTee | undefined;
-  /** Messages that reached end of message since connect (bad-session accounting). */
+  /** Messages that reached end of message, or were deferred by us, since connect (bad-session accounting). */
   private messages = 0;
 
   /** @param pipeline the current pipeline: read at connect and at MAIL, so a reload applies to the next message. */
@@ -179,6 +179,7 @@ export class Transaction {
         m.recipients.pop();
         // A refusal counts; a deferral (greylisting, a rate limit) is no fault of the client.
         if (d.kind === 'block') this.badEvent('rejected_recipient');
+        else this.messages++; // the client did its part: its session does not count as one without a message
       }
       return d;
     };

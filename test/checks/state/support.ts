@@ -31,12 +31,12 @@ export type BackendName = 'sqlite' | 'redis';
 let prefixes = 0;
 
 /** Another store on the same data: a second host of the fleet. */
-export async function openStore(kind: BackendName, clock: Clock, redis: RedisServer, at: { file?: string; prefix?: string }): Promise<KeyValueStore> {
+export async function openStore(kind: BackendName, clock: Clock, redis: RedisServer | undefined, at: { file?: string; prefix?: string }): Promise<KeyValueStore> {
   if (kind === 'sqlite') return SqliteKeyValueStore.open(at.file!, { create: true, now: () => clock.now() });
-  return RedisKeyValueStore.open({ url: redis.url, keyPrefix: at.prefix!, timeoutMs: 1000 });
+  return RedisKeyValueStore.open({ url: redis!.url, keyPrefix: at.prefix!, timeoutMs: 1000 });
 }
 
-export async function newStore(kind: BackendName, clock: Clock, redis: RedisServer) {
+export async function newStore(kind: BackendName, clock: Clock, redis?: RedisServer) {
   const at = kind === 'sqlite' ? { file: join(tempDir('state'), 'state.sqlite') } : { prefix: `grey${process.pid}-${++prefixes}:` };
   const store = await openStore(kind, clock, redis, at);
   return { store, reopen: () => openStore(kind, clock, redis, at) };
