@@ -43,6 +43,9 @@ export interface SessionEvents {
 const counted = new WeakMap<ClientInfo, { sessionsKey?: string; refused: boolean }>();
 
 interface Parts {
+  /** The client's address as the MTA reported it, for logs. */
+  client: string;
+  /** The address in one spelling, for keys. */
   address: string;
   blockKey: string;
   blockMs: number;
@@ -64,13 +67,13 @@ export function badSessions(c: Readonly<BadSessionsConfig>): { check: Check; eve
     if (client === undefined || allow.has(client.address)) return undefined;
     const address = networkKey(client.address, 32, 128);
     if (address === undefined) return undefined;
-    return { address, blockKey: `bad:block:${address}`, blockMs, reply: c.reply };
+    return { client: client.address, address, blockKey: `bad:block:${address}`, blockMs, reply: c.reply };
   };
 
   const block = async (p: Parts, reason: string, services: Services, log: Logger): Promise<Hit> => {
     const until = services.clock.now() + p.blockMs;
     await services.store.set(p.blockKey, String(until), p.blockMs);
-    log.warn({ client: p.address, reason, until: new Date(until).toISOString() }, 'client blocked');
+    log.warn({ client: p.client, reason, until: new Date(until).toISOString() }, 'client blocked');
     return { symbol: 'BAD_SESSION_BLOCKED', detail: reason, block: p.reply };
   };
 
@@ -100,7 +103,7 @@ export function badSessions(c: Readonly<BadSessionsConfig>): { check: Check; eve
       }
       if (take !== undefined && !take.allowed) return [await block(p, `more than ${c.connections.max} connections per ${c.connections.per}`, services, log)];
       if (open !== undefined && c.concurrent !== null && open > c.concurrent) {
-        log.warn({ client: p.address, sessions: open, max: c.concurrent }, 'client refused: too many sessions at once');
+        log.warn({ client: p.client, sessions: open, max: c.concurrent }, 'client refused: too many sessions at once');
         return [{ symbol: 'TOO_MANY_SESSIONS', detail: `${open} open`, block: p.reply }];
       }
       session.refused = false;
@@ -117,7 +120,7 @@ export function badSessions(c: Readonly<BadSessionsConfig>): { check: Check; eve
         const take = await services.store.take(`bad:events:${p.address}`, events, services.clock.now());
         if (!take.allowed) await block(p, `more than ${c.bad_events.max} bad events per ${c.bad_events.per} (last: ${kind})`, services, log);
       } catch (err) {
-        log.warn({ client: p.address, event: kind, err: (err as Error).message }, 'bad-session event not counted: store failed');
+        log.warn({ client: p.client, event: kind, err: (err as Error).message }, 'bad-session event not counted: store failed');
       }
     },
     async end(client, messages, services, log) {
