@@ -79,6 +79,19 @@ describe('bad sessions', () => {
     expect(blocked.connect).toMatchObject({ kind: 'defer', symbol: 'BAD_SESSION_BLOCKED' });
   });
 
+  it('counts a recipient refused at RCPT, not one deferred by greylisting', async () => {
+    const { p } = await setup({ connections: { max: null }, bad_events: { max: 1, per: '10m' }, events: { no_message: false } });
+    const raw = { bad_sessions: { enabled: true, connections: { max: null }, bad_events: { max: 1, per: '10m' }, events: { no_message: false } }, greylisting: { enabled: true }, lists: { recipients: { 'boss@example.net': { sender_block: ['sender.example'] } } } };
+    const q = pipeline(raw, p.services.store, p.services.clock);
+    for (let i = 0; i < 3; i++) expect((await attempt(q, { sender: `n${i}x@sender.example`, rcpts: ['bob@example.net'] })).rcpts[0]!.kind).toBe('defer');
+    expect((await attempt(q)).connect.kind).toBe('continue');
+    const refused = await attempt(q, { rcpts: ['boss@example.net'] });
+    expect(refused.rcpts[0]!.kind).toBe('block');
+    expect((await attempt(q)).connect.kind).toBe('continue'); // one event: the limit
+    await attempt(q, { rcpts: ['boss@example.net'] });
+    expect((await attempt(q)).connect).toMatchObject({ kind: 'defer', symbol: 'BAD_SESSION_BLOCKED' });
+  });
+
   it('never counts nor blocks allow-listed networks', async () => {
     const { p } = await setup({ connections: { max: 1, per: '1h' }, allow: ['192.0.2.0/24'] });
     for (let i = 0; i < 5; i++) expect((await attempt(p)).connect.kind).toBe('continue');
