@@ -6,7 +6,8 @@ import { parseConfig } from '../../src/config/load.js';
 import type { MetricsObserver } from '../../src/scan/services.js';
 import { Transaction, type EndOfMessage } from '../../src/scan/transaction.js';
 import { testPipeline, testServices } from '../support/services.js';
-import { CUSTOM_SIGNATURE_NAME, CUSTOM_SIGNATURE_TEXT, EICAR, startStalledServer, useClamd } from './support/clamd.js';
+import { CUSTOM_SIGNATURE_NAME, CUSTOM_SIGNATURE_TEXT, EICAR, useClamd } from './support/clamd.js';
+import { startStalledServer } from './support/stalled-server.js';
 import { freePort } from './support/proc.js';
 import { storedZip, withAttachment, type Encoding } from './support/mime.js';
 
