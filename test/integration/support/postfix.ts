@@ -25,6 +25,8 @@ export interface Postfix {
   deliveries(token: string): string[];
   /** The queue as `postqueue -j` shows it: one record per queued message (held ones have queue_name "hold"). */
   queue(): Promise<Array<{ queue_name: string; queue_id: string; sender: string; recipients: Array<{ address: string }> }>>;
+  /** `postqueue -f`: deliver the deferred messages now. */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,8 +69,9 @@ milter_content_timeout = 15s
 `;
 }
 
-function masterCf(ports: number[], milters: string[]): string {
-  const smtpd = ports.map((p, i) => `127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}`);
+function masterCf(ports: number[], milters: string[], o: PostfixOptions): string {
+  const filter = (i: number) => (o.filterThrough?.from === i ? ` -o content_filter=smtp:[127.0.0.1]:${ports[o.filterThrough.to]}` : '');
+  const smtpd = ports.map((p, i) => `127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}${filter(i)}`);
   return [
     '# service type private unpriv chroot wakeup maxproc command + args',
     ...smtpd,
@@ -96,7 +99,15 @@ function masterCf(ports: number[], milters: string[]): string {
 }
 
 /** Starts smtp-sink and Postfix; `milters` are smtpd_milters values, one smtpd listener each. */
-export async function startPostfix(milters: string[]): Promise<Postfix> {
+export interface PostfixOptions {
+  /**
+   * Mail accepted on listener `from` is queued and relayed (content_filter, as amavisd setups
+   * do) to listener `to` of the same instance: a 4xx there leaves it deferred in the queue.
+   */
+  filterThrough?: { from: number; to: number };
+}
+
+export async function startPostfix(milters: string[], options: PostfixOptions = {}): Promise<Postfix> {
   const postfixBin = requireBinary('postfix', 'postfix');
   const dir = mkdtempSync('/tmp/thresher-postfix-');
   chmodSync(dir, 0o755); // postfix and nobody must traverse it
@@ -133,7 +144,7 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
     sink = await startSink(dump);
 
     writeFileSync(`${conf}/main.cf`, mainCf(dir, sink.port));
-    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters));
+    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters, options));
     for (const cmd of ['check', 'start']) {
       const r = await run(postfixBin, ['-c', conf, cmd], 60_000);
       if (r.code !== 0) throw new Error(`postfix -c ${conf} ${cmd} failed (${r.code}):\n${r.stdout}${r.stderr}\n--- maillog ---\n${log()}`);
@@ -157,7 +168,11 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
       if (r.code !== 0) throw new Error(`postqueue -j failed (${r.code}): ${r.stderr}`);
       return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Awaited<ReturnType<Postfix['queue']>>[number]);
     };
-    return { smtpPorts, dir, log, waitForLog, waitForDelivery, deliveries, queue, stop };
+    const flush = async () => {
+      const r = await run('postqueue', ['-c', conf, '-f'], 15_000);
+      if (r.code !== 0) throw new Error(`postqueue -f failed (${r.code}): ${r.stderr}`);
+    };
+    return { smtpPorts, dir, log, waitForLog, waitForDelivery, deliveries, queue, flush, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
