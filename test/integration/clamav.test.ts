@@ -1,18 +1,25 @@
 // The ClamAV check against a real clamd (started by the test with its own signature database):
 // verdicts, encodings, limits, failure policies, time limits and the circuit breaker.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { MetricsObserver } from '../../src/scan/services.js';
 import { Transaction, type EndOfMessage } from '../../src/scan/transaction.js';
 import { testPipeline, testServices } from '../support/services.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 import { CUSTOM_SIGNATURE_NAME, CUSTOM_SIGNATURE_TEXT, EICAR, useClamd } from './support/clamd.js';
 import { startStalledServer } from './support/stalled-server.js';
 import { freePort } from './support/proc.js';
 import { storedZip, withAttachment, type Encoding } from './support/mime.js';
+import { MAIN } from './support/thresher.js';
 
 const log = pino({ level: 'silent' });
 const clamd = useClamd();
+afterAll(removeTempDirs);
 
 interface Harness {
   scan(headers: [string, string][], body: string | Buffer, o?: { rcpt?: string; between?: () => Promise<void> }): Promise<EndOfMessage>;
@@ -192,5 +199,17 @@ describe('clamav check with a real clamd', () => {
       expect(probe.verdict.action).toBe('reject');
       expect(h.states.slice(-2).map((s) => s.state)).toEqual(['half-open', 'closed']);
     }, 120_000);
+  });
+
+  it('thresher check runs the scanner with its config, so an admin can test a file', async () => {
+    const dir = tempDir('clamav-check');
+    const config = join(dir, 'thresher.yaml');
+    writeFileSync(config, `clamav:\n  servers: ["${clamd().unix}"]\n  reject_reply: "550 5.7.1 Infected: {virus}"\n`);
+    const file = join(dir, 'eicar.eml');
+    writeFileSync(file, `From: a@example.org\r\nSubject: test\r\n\r\n${EICAR}\r\n`);
+    const { stdout } = await promisify(execFile)(process.execPath, [MAIN, 'check', '--json', '--data-dir', join(dir, 'data'), '--config', config, file]);
+    const out = JSON.parse(stdout) as { action: string; symbols: { name: string; detail?: string }[] };
+    expect(out.action).toBe('reject');
+    expect(out.symbols.find((x) => x.name === 'CLAMAV_VIRUS')?.detail).toMatch(/^Eicar-Test-Signature/);
   });
 });
