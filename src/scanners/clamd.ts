@@ -29,6 +29,7 @@ export interface ClamdTimeouts {
 }
 
 const TERMINATOR = Buffer.alloc(4);
+const COMMAND = Buffer.from('zINSTREAM\0');
 
 /** Collects one NUL-terminated answer from a socket, whatever happens to our writes. */
 class Answer {
@@ -96,10 +97,15 @@ export class InstreamScan {
     this.answer = new Answer(socket, this.where);
   }
 
-  static async open(endpoint: ListenSpec, t: ClamdTimeouts, signal?: AbortSignal): Promise<InstreamScan> {
+  /** Connects and starts the stream with its first piece (the headers): one write for both. */
+  static async open(endpoint: ListenSpec, t: ClamdTimeouts, first: Buffer, signal?: AbortSignal): Promise<InstreamScan> {
     const socket = await connectTo(endpoint, t.connectMs, signal);
     const scan = new InstreamScan(socket, endpoint, t.writeMs);
-    socket.write('zINSTREAM\0');
+    socket.cork();
+    socket.write(COMMAND);
+    const flushed = scan.frame(first);
+    socket.uncork();
+    if (!flushed) await scan.drained();
     return scan;
   }
 
@@ -114,11 +120,8 @@ export class InstreamScan {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.answer.received) return;
     if (this.answer.failed) throw this.answer.failed;
-    const length = Buffer.allocUnsafe(4);
-    length.writeUInt32BE(data.length);
     this.socket.cork();
-    this.socket.write(length);
-    const flushed = this.socket.write(data);
+    const flushed = this.frame(data);
     this.socket.uncork();
     if (!flushed) await this.drained();
   }
@@ -135,6 +138,15 @@ export class InstreamScan {
 
   abort(): void {
     this.socket.destroy();
+  }
+
+  /** Writes one chunk with its length; false when the socket's buffer is full. */
+  private frame(data: Buffer): boolean {
+    if (data.length === 0) return true;
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(data.length);
+    this.socket.write(length);
+    return this.socket.write(data);
   }
 
   private drained(): Promise<void> {

@@ -78,11 +78,10 @@ export function clamavCheck(config: ClamavConfig): Check {
     const room = Math.max(0, config.max_bytes - head.length);
     const body = m.body.length <= room ? m.body : m.body.subarray(0, room);
     const cut = m.truncated || body.length < m.body.length;
-    const scan = await InstreamScan.open(server.endpoint, timeouts, signal);
+    const scan = await InstreamScan.open(server.endpoint, timeouts, head, signal);
     const onAbort = () => scan.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await scan.send(head);
       await scan.send(body);
       const verdict = await scan.finish();
       return { verdict, server, ...(cut ? { truncatedAt: head.length + body.length } : {}) };

@@ -71,8 +71,7 @@ export class StreamingScan {
       return;
     }
     try {
-      this.session = await InstreamScan.open(this.lease.server.endpoint, timeouts);
-      await this.session.send(headerBlock);
+      this.session = await InstreamScan.open(this.lease.server.endpoint, timeouts, headerBlock);
     } catch (err) {
       this.broken = err as Error;
       this.session?.abort();
