@@ -30,18 +30,25 @@ export interface PoolServices {
   clock: Clock;
   log: Logger;
   metrics: MetricsObserver;
+  /**
+   * A cheap health check (clamd's zPING) run before the probe scan of a server coming out of its
+   * cool-down: a server still down fails the check, not the message, which goes to the next server.
+   */
+  healthCheck?: (server: PoolServer) => Promise<void>;
 }
 
 export class ServerPool {
   readonly servers: readonly PoolServer[];
   private next = 0;
   private readonly queueWaitMs: number;
+  private readonly healthCheck: PoolServices['healthCheck'];
 
   constructor(
     readonly scanner: string,
     settings: ScannerSettings,
     services: PoolServices,
   ) {
+    this.healthCheck = services.healthCheck;
     this.queueWaitMs = settings.queue_wait_seconds * 1000;
     this.servers = settings.servers.map((name) => {
       const breaker = new CircuitBreaker({
@@ -89,10 +96,21 @@ export class ServerPool {
         continue;
       }
       // Claimed after the slot: a half-open breaker's single probe is not held by a waiting scan.
+      const probing = server.breaker.state !== 'closed';
       if (!server.breaker.allow()) {
         server.limiter.release();
         disabled++;
         continue;
+      }
+      if (probing && this.healthCheck) {
+        try {
+          await this.healthCheck(server);
+        } catch {
+          server.breaker.failure();
+          server.limiter.release();
+          disabled++;
+          continue;
+        }
       }
       let settled = false;
       return {

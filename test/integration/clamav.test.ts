@@ -44,15 +44,17 @@ function harness(clamav: object, extra: object = {}): Harness {
       for (const [name, value] of headers) tx.header(name, value);
       tx.endOfHeaders();
       const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1');
-      // In 64 KiB chunks, as a milter MTA sends the body.
+      // In 64 KiB chunks, as a milter MTA sends the body; the message ends (or is abandoned) as a session ends it.
       const half = Math.floor(bytes.length / 2);
-      for (let at = 0; at < bytes.length; at += 65536) {
-        await tx.body(bytes.subarray(at, Math.min(at + 65536, bytes.length)));
-        if (o.between && at <= half && at + 65536 > half) await o.between();
+      try {
+        for (let at = 0; at < bytes.length; at += 65536) {
+          await tx.body(bytes.subarray(at, Math.min(at + 65536, bytes.length)));
+          if (o.between && at <= half && at + 65536 > half) await o.between();
+        }
+        return await tx.endOfMessage();
+      } finally {
+        tx.endMessage();
       }
-      const eom = await tx.endOfMessage();
-      tx.endMessage();
-      return eom;
     },
   };
 }
@@ -147,6 +149,17 @@ describe('clamav check with a real clamd', () => {
     expect(added(eom, 'X-Virus-Status')[0]).toMatch(/^Suspicious \(Heuristics\.Limits\.Exceeded/);
   });
 
+  it('a message abandoned mid-body lets its clamd connection and slot go', async () => {
+    // One slot: a stream left holding it would make the next message wait and fail.
+    const h = harness({ servers: [clamd().tcp], max_concurrent: 1, queue_wait_seconds: 0.2 });
+    for (let i = 0; i < 3; i++) {
+      await expect(h.scan(plain, Buffer.alloc(100 * 1024, 'd'), { between: () => Promise.reject(new Error('client went away')) })).rejects.toThrow(/client went away/);
+    }
+    const eom = await h.scan(plain, 'after\r\n');
+    expect(added(eom, 'X-Virus-Status')).toEqual(['Clean']);
+    expect(h.states.filter((s) => s.state !== 'closed')).toEqual([]);
+  });
+
   it('fails over to the next server when one is down', async () => {
     const dead = `inet:127.0.0.1:${await freePort()}`;
     const h = harness({ servers: [dead, clamd().tcp] });
@@ -191,6 +204,10 @@ describe('clamav check with a real clamd', () => {
       expect(fast.verdict.action).toBe('tempfail');
       expect(fast.verdict.result.failures[0]?.reason).toMatch(/1 disabled/);
       expect(performance.now() - started).toBeLessThan(200);
+      // After the cool-down, the probe's zPING finds clamd still down: disabled again, the message not tried on it.
+      h.advance(31_000);
+      expect((await h.scan(plain, 'still down\r\n')).verdict.action).toBe('tempfail');
+      expect(h.states.slice(-2).map((s) => s.state)).toEqual(['half-open', 'open']);
       await server.restart();
       // Still cooling down: not tried even though clamd is back.
       expect((await h.scan(plain, 'cooling\r\n')).verdict.action).toBe('tempfail');

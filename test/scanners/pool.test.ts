@@ -76,4 +76,34 @@ describe('ServerPool', () => {
     expect(states.slice(-2)).toEqual(['inet:127.0.0.1:1 half-open', 'inet:127.0.0.1:1 closed']);
     expect(p.allDisabled).toBe(false);
   });
+
+  it('a server coming out of its cool-down must pass the health check before a scan is risked on it', async () => {
+    let healthy = false;
+    const checked: string[] = [];
+    const p = new ServerPool('clamd', clamavSchema.parse({ servers: ['inet:127.0.0.1:1'], breaker: { failures: 1, cooldown_seconds: 30 } }), {
+      clock: { now: () => now },
+      log,
+      metrics: noMetrics,
+      healthCheck: async (server) => {
+        checked.push(server.name);
+        if (!healthy) throw new Error('no PONG');
+      },
+    });
+    (await p.lease()).done('failed');
+    expect(checked).toEqual([]);
+    now += 30_000;
+    // The probe's zPING fails: no scan is leased, and the server is disabled for another cool-down.
+    await expect(p.lease()).rejects.toThrow(/1 disabled/);
+    expect(checked).toEqual(['inet:127.0.0.1:1']);
+    expect(p.servers[0]!.breaker.state).toBe('open');
+    healthy = true;
+    now += 30_000;
+    const probe = await p.lease();
+    expect(checked).toHaveLength(2);
+    probe.done('ok');
+    expect(p.servers[0]!.breaker.state).toBe('closed');
+    // Closed: scans go straight through, no health check.
+    (await p.lease()).done('ok');
+    expect(checked).toHaveLength(2);
+  });
 });

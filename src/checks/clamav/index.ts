@@ -47,7 +47,15 @@ export function clamavCheck(config: ClamavConfig): Check {
   /** The pool is made on first use, with the services of the engine that runs the check. */
   const poolFor = (services: Services, log: Logger): ServerPool => {
     if (pool) return pool;
-    const made = new ServerPool('clamd', config, { clock: services.clock, log: services.log, metrics: services.metrics });
+    const made = new ServerPool('clamd', config, {
+      clock: services.clock,
+      log: services.log,
+      metrics: services.metrics,
+      healthCheck: async (server) => {
+        const answer = await clamdCommand(server.endpoint, 'PING', timeouts.connectMs);
+        if (answer !== 'PONG') throw new ScannerError(`${server.name}: zPING answered ${JSON.stringify(answer)}`);
+      },
+    });
     pool = made;
     for (const server of made.servers) void probeVersion(server, services, log);
     return made;
