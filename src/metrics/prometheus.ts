@@ -29,6 +29,7 @@ export function prometheusMetrics(): PrometheusMetrics {
   const learned = new Counter({ name: 'thresher_bayes_learned_total', help: 'Messages learned by Bayes, by class.', labelNames: ['label'], registers });
   const scannerUp = new Gauge({ name: 'thresher_scanner_server_state', help: "A scanner server's circuit breaker: 0 closed (in use), 1 half-open (one probe), 2 open (disabled).", labelNames: ['scanner', 'server'], registers, aggregator: 'max' });
   const scannerInfo = new Gauge({ name: 'thresher_scanner_server_info', help: 'The version a scanner server reported (clamd zVERSION); always 1.', labelNames: ['scanner', 'server', 'version'], registers, aggregator: 'first' });
+  const versions = new Map<string, string>();
   return {
     registry,
     check(name, seconds, outcome) {
@@ -57,6 +58,11 @@ export function prometheusMetrics(): PrometheusMetrics {
       scannerUp.set({ scanner, server }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
     },
     scannerVersion(scanner, server, version) {
+      // One version per server: the one it reported last (clamd's database version moves daily).
+      const key = `${scanner} ${server}`;
+      const before = versions.get(key);
+      if (before !== undefined && before !== version) scannerInfo.remove({ scanner, server, version: before });
+      versions.set(key, version);
       scannerInfo.set({ scanner, server, version }, 1);
     },
   };

@@ -11,6 +11,8 @@ describe('scanner metrics', () => {
     expect(text).toContain('thresher_scanner_server_state{scanner="clamd",server="inet:127.0.0.1:3310"} 0');
     expect(text).toContain('thresher_scanner_server_state{scanner="clamd",server="unix:/run/clamd.ctl"} 2');
     expect(text).toContain('thresher_scanner_server_info{scanner="clamd",server="inet:127.0.0.1:3310",version="ClamAV 1.4.6/27000"} 1');
+    m.scannerVersion('clamd', 'inet:127.0.0.1:3310', 'ClamAV 1.4.6/27001');
+    expect(await m.registry.metrics()).not.toContain('27000');
     m.scannerState('clamd', 'unix:/run/clamd.ctl', 'half-open');
     expect(await m.registry.metrics()).toContain('thresher_scanner_server_state{scanner="clamd",server="unix:/run/clamd.ctl"} 1');
   });
