@@ -160,13 +160,16 @@ describe('clamav check with a real clamd', () => {
     expect(h.states.filter((s) => s.state !== 'closed')).toEqual([]);
   });
 
-  it('fails over to the next server when one is down', async () => {
+  it('fails over to the next server when one is down, without a recorded failure', async () => {
     const dead = `inet:127.0.0.1:${await freePort()}`;
     const h = harness({ servers: [dead, clamd().tcp] });
-    for (let i = 0; i < 3; i++) {
+    // Servers are taken in turn: some streams start on the dead one and are sent again to the live one.
+    for (let i = 0; i < 4; i++) {
       const eom = await h.scan(plain, `${EICAR}\r\n`);
       expect(eom.verdict.action).toBe('reject');
+      expect(eom.verdict.result.failures).toEqual([]);
     }
+    expect(h.states).toContainEqual({ server: dead, state: 'open' });
   });
 
   describe('a stalled clamd (accepts, never answers)', () => {
@@ -179,11 +182,17 @@ describe('clamav check with a real clamd', () => {
       expect(open.verdict.action).toBe('accept');
       expect(open.verdict.result.symbols.find((s) => s.name === 'CLAMAV_FAIL')?.detail).toMatch(/no answer within 500 ms/);
       const started = performance.now();
-      const closed = await harness({ servers: [stalled.spec], total_timeout_seconds: 0.5 }).scan(plain, 'hello\r\n');
+      const h = harness({ servers: [stalled.spec], total_timeout_seconds: 0.5, breaker: { failures: 1 } });
+      const closed = await h.scan(plain, 'hello\r\n');
       expect(closed.verdict.action).toBe('tempfail');
       expect(closed.verdict.reply).toMatchObject({ code: 451, xcode: '4.7.1' });
       expect(performance.now() - started).toBeLessThan(5000);
       expect(stalled.connections()).toBeGreaterThanOrEqual(2);
+      // A time-out is the server's failure: its breaker opens, and the next message fails at once.
+      expect(h.states.at(-1)?.state).toBe('open');
+      const again = performance.now();
+      expect((await h.scan(plain, 'hello\r\n')).verdict.action).toBe('tempfail');
+      expect(performance.now() - again).toBeLessThan(200);
     });
   });
 

@@ -104,7 +104,8 @@ export function clamavCheck(config: ClamavConfig): Check {
     const stream = streams.get(ctx.message);
     streams.delete(ctx.message);
     if (stream) {
-      const onAbort = () => stream.abort();
+      // The deadline passed while clamd had the message: a failure of that server.
+      const onAbort = () => stream.abort(true);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const verdict = await stream.result();

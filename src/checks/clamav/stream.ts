@@ -12,6 +12,7 @@ export class StreamingScan {
   private session: InstreamScan | undefined;
   private lease: Lease | undefined;
   private broken: Error | undefined;
+  private aborted = false;
   private readonly ready: Promise<void>;
   private answer: Promise<ClamdVerdict> | undefined;
   /** False when the sink's limit cut the body. */
@@ -27,16 +28,16 @@ export class StreamingScan {
   }
 
   write(chunk: Buffer): void | Promise<void> {
-    if (this.broken) return;
+    if (this.broken || this.aborted) return;
     if (this.session) return this.send(chunk);
-    return this.ready.then(() => this.send(chunk));
+    return this.ready.then(() => (this.session && !this.broken ? this.send(chunk) : undefined));
   }
 
   /** The body is over: the terminating chunk goes now, so clamd finishes while other checks run. */
   end(complete: boolean): void {
     this.complete = complete;
     this.answer = this.ready.then(async () => {
-      if (this.broken || !this.session) throw this.broken ?? new Error('stream not open');
+      if (this.broken || !this.session || this.aborted) throw this.broken ?? new Error(this.aborted ? 'stream abandoned' : 'stream not open');
       return this.session.finish();
     });
     // Read by result(); a stream abandoned before it is not an unhandled rejection.
@@ -56,11 +57,15 @@ export class StreamingScan {
     }
   }
 
-  /** The message ended without a verdict (aborted, or the deadline passed): let the connection go. */
-  abort(): void {
+  /**
+   * Lets the connection and its slot go. `serverFault`: the deadline passed waiting for the
+   * server (its breaker counts it); otherwise the message ended (the MTA or client went away)
+   * and the server did nothing wrong, so its slot (and a half-open probe) is freed as a success.
+   */
+  abort(serverFault = false): void {
+    this.aborted = true;
     this.session?.abort();
-    // The server did nothing wrong: its slot (and a half-open probe) is freed as a success.
-    this.lease?.done('ok');
+    this.lease?.done(serverFault ? 'failed' : 'ok');
   }
 
   private async start(pool: ServerPool, timeouts: ClamdTimeouts, headerBlock: Buffer): Promise<void> {
@@ -70,12 +75,18 @@ export class StreamingScan {
       this.broken = err as Error;
       return;
     }
+    // Abandoned while waiting for a slot: give it back at once.
+    if (this.aborted) return this.lease.done('ok');
     try {
       this.session = await InstreamScan.open(this.lease.server.endpoint, timeouts, headerBlock);
     } catch (err) {
       this.broken = err as Error;
-      this.session?.abort();
       this.lease.done('failed');
+      return;
+    }
+    if (this.aborted) {
+      this.session.abort();
+      this.lease.done('ok');
     }
   }
 

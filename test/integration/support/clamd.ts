@@ -75,6 +75,7 @@ export async function startClamd(o: ClamdOptions = {}): Promise<ClamdServer> {
       `LocalSocket ${socket}`,
       'Foreground yes',
       `LogFile ${join(dir, 'clamd.log')}`,
+      `TemporaryDirectory ${dir}`,
       `StreamMaxLength ${o.streamMaxLength ?? '2M'}`,
       `MaxFileSize ${o.maxFileSize ?? '300K'}`,
       'AlertExceedsMax yes',
