@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest, redis-server).
+# Installs the Debian packages the integration tests drive (real Postfix, libmilter's miltertest, redis-server,
+# clamd and sigtool for the ClamAV tests, spamd for the SpamAssassin tests).
 set -euo pipefail
 
 # Installing postfix would remove another MTA of the host: refuse before installing anything.
@@ -37,7 +38,7 @@ if ! sendmail_unpacked; then
   sendmail_unpacked || { echo "install-test-deps: unpacked Sendmail in $SENDMAIL_CACHE does not run (ldd)" >&2; exit 1; }
 fi
 
-PKGS=(postfix miltertest redis-server)
+PKGS=(postfix miltertest redis-server clamav-daemon clamav spamd)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -48,7 +49,8 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Do not let the package configure or start a system mail service: tests run private instances.
+# Do not let the packages configure or start system services (mail, clamd, freshclam, spamd):
+# tests run private instances.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 created_policy=0
 if [ ! -e /usr/sbin/policy-rc.d ]; then

@@ -13,10 +13,11 @@ import { rateLimitChecks } from './rate-limit.js';
 import { relayCheck } from './relay.js';
 import { ruleChecks } from './rules/index.js';
 import { scanLimitCheck } from './scan-limit.js';
+import { scannerChecks } from './scanners.js';
 
 /** The registry: every check Thresher runs, listed explicitly, built from the config. */
 export function builtinChecks(config: Readonly<Config>, deps: { tokens?: TokenStore } = {}): Check[] {
-  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : [])];
+  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : []), ...scannerChecks(config)];
   const stateChecks = [...greylistChecks(config.greylisting), ...rateLimitChecks(config.rate_limits), ...badSessionChecks(config.bad_sessions)];
   return [...checks, ...stateChecks, ...ruleChecks(config.rules, checks)];
 }

@@ -9,6 +9,8 @@ import { readListenSpec } from './listen-spec.js';
 import { greylistingSchema } from './greylisting.js';
 import { rateLimitsSchema } from './rate-limits.js';
 import { badSessionsSchema } from './bad-sessions.js';
+import { clamavSchema } from './clamav.js';
+import { spamdSchema } from './spamd.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -81,6 +83,8 @@ export const configSchema = z
     greylisting: greylistingSchema,
     rate_limits: rateLimitsSchema,
     bad_sessions: badSessionsSchema,
+    clamav: clamavSchema,
+    spamd: spamdSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})

@@ -27,6 +27,9 @@ export function prometheusMetrics(): PrometheusMetrics {
   const connections = new Counter({ name: 'thresher_connections_total', help: 'MTA connections accepted.', registers });
   const refused = new Counter({ name: 'thresher_connections_refused_total', help: 'MTA connections refused, by limit.', labelNames: ['reason'], registers });
   const learned = new Counter({ name: 'thresher_bayes_learned_total', help: 'Messages learned by Bayes, by class.', labelNames: ['label'], registers });
+  const scannerUp = new Gauge({ name: 'thresher_scanner_server_state', help: "A scanner server's circuit breaker: 0 closed (in use), 1 half-open (one probe), 2 open (disabled).", labelNames: ['scanner', 'server'], registers, aggregator: 'max' });
+  const scannerInfo = new Gauge({ name: 'thresher_scanner_server_info', help: 'The version a scanner server reported (clamd zVERSION); always 1.', labelNames: ['scanner', 'server', 'version'], registers, aggregator: 'first' });
+  const versions = new Map<string, string>();
   return {
     registry,
     check(name, seconds, outcome) {
@@ -50,6 +53,17 @@ export function prometheusMetrics(): PrometheusMetrics {
     },
     learned(label) {
       learned.inc({ label });
+    },
+    scannerState(scanner, server, state) {
+      scannerUp.set({ scanner, server }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+    },
+    scannerVersion(scanner, server, version) {
+      // One version per server: the one it reported last (clamd's database version moves daily).
+      const key = `${scanner} ${server}`;
+      const before = versions.get(key);
+      if (before !== undefined && before !== version) scannerInfo.remove({ scanner, server, version: before });
+      versions.set(key, version);
+      scannerInfo.set({ scanner, server, version }, 1);
     },
   };
 }

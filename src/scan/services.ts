@@ -24,6 +24,10 @@ export interface MetricsObserver {
   connection(event: 'open' | 'close' | 'refused', reason?: string): void;
   /** Bayes learned a message (autolearn or a learn command). */
   learned(label: 'spam' | 'ham'): void;
+  /** A scanner server's circuit breaker changed state (clamd, spamd; `server` as configured). */
+  scannerState(scanner: string, server: string, state: 'closed' | 'open' | 'half-open'): void;
+  /** A scanner server said which version it runs (clamd's zVERSION). */
+  scannerVersion(scanner: string, server: string, version: string): void;
 }
 
 export const noMetrics: MetricsObserver = {
@@ -32,6 +36,8 @@ export const noMetrics: MetricsObserver = {
   verdict() {},
   connection() {},
   learned() {},
+  scannerState() {},
+  scannerVersion() {},
 };
 
 export interface Services {

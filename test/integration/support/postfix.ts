@@ -76,12 +76,18 @@ export interface PostfixOptions {
    * milter leaves the message in the deferred queue for `flush()` to retry, as a remote MTA would.
    */
   throughQueue?: boolean;
+  /**
+   * Mail accepted on listener `from` is queued and relayed (content_filter, as amavisd setups
+   * do) to listener `to` of the same instance: a 4xx there leaves it deferred in the queue.
+   */
+  filterThrough?: { from: number; to: number };
 }
 
-function masterCf(ports: number[], milters: string[], inner: number[]): string {
+function masterCf(ports: number[], milters: string[], inner: number[], o: PostfixOptions): string {
+  const filter = (i: number) => (o.filterThrough?.from === i ? ` -o content_filter=smtp:[127.0.0.1]:${ports[o.filterThrough.to]}` : '');
   const smtpd = ports.flatMap((p, i) =>
     inner.length === 0
-      ? [`127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}`]
+      ? [`127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}${filter(i)}`]
       : [
           `127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters= -o content_filter=smtp:[127.0.0.1]:${inner[i]}`,
           // Its own name, or the queue's smtp client would take it for itself (a mail loop).
@@ -154,7 +160,7 @@ export async function startPostfix(milters: string[], options: PostfixOptions = 
     sink = await startSink(dump);
 
     writeFileSync(`${conf}/main.cf`, mainCf(dir, sink.port));
-    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters, innerPorts));
+    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters, innerPorts, options));
     for (const cmd of ['check', 'start']) {
       const r = await run(postfixBin, ['-c', conf, cmd], 60_000);
       if (r.code !== 0) throw new Error(`postfix -c ${conf} ${cmd} failed (${r.code}):\n${r.stdout}${r.stderr}\n--- maillog ---\n${log()}`);
