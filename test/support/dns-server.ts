@@ -27,6 +27,7 @@ import dns2 from 'dns2';
  * Answers: a name with records answers those of the asked type (NOERROR); a name in the zone with none
  * of that type answers NODATA (NOERROR, no answers, SOA in authority); a name not in the zone (and no
  * matching wildcard) answers NXDOMAIN with the SOA. `rcode` forces SERVFAIL, REFUSED or NXDOMAIN.
+ * An SOA query for soa.name answers that SOA (how a resolver learns a zone's negative TTL).
  * A record's ttl defaults to `defaultTtl` (300). UDP answers above 512 bytes (or the client's EDNS size)
  * are truncated by dns2 itself, so a long TXT set also forces TCP.
  *
@@ -126,7 +127,7 @@ class TestDnsServer implements DnsTestServer {
   constructor(o: DnsServerOptions) {
     this.host = o.host ?? '127.0.0.1';
     this.defaultTtl = o.defaultTtl ?? 300;
-    this.soa = { name: o.soa?.name ?? 'test', ttl: o.soa?.ttl ?? 300, minimum: o.soa?.minimum ?? 300 };
+    this.soa = { name: normalise(o.soa?.name ?? 'test'), ttl: o.soa?.ttl ?? 300, minimum: o.soa?.minimum ?? 300 };
     this.global = { delayMs: o.delayMs, neverAnswer: o.neverAnswer };
     this.setZone(o.zone ?? {});
   }
@@ -258,6 +259,10 @@ class TestDnsServer implements DnsTestServer {
   }
 
   private fill(res: Packet, asked: string, type: string, entry: ZoneName | undefined): void {
+    if (type === 'SOA' && normalise(asked) === this.soa.name && entry?.rcode === undefined) {
+      res.answers.push(this.soaRecord());
+      return;
+    }
     if (entry === undefined || entry.rcode !== undefined) {
       res.header.rcode = RCODE[entry?.rcode ?? 'NXDOMAIN'];
       if (res.header.rcode === RCODE.NXDOMAIN) res.authorities.push(this.soaRecord());
