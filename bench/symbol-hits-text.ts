@@ -57,7 +57,7 @@ async function runChecks(raw: Buffer): Promise<Hit[]> {
   textOf(message, log);
   const t1 = process.hrtime.bigint();
   const hits: Hit[] = [];
-  for (const check of CHECKS) hits.push(...(await check.run({ message, signal, log, services })));
+  for (const check of CHECKS) hits.push(...(await check.run({ message, signal, log, services, addHeader() {} })));
   spent.text += t1 - t0;
   spent.checks += process.hrtime.bigint() - t1;
   return hits;

@@ -93,7 +93,7 @@ function main(): void {
     const t1 = performance.now();
     const fired = new Set<string>();
     for (const check of checks) {
-      const hits = check.run({ message, log, services, signal: new AbortController().signal }) as Hit[];
+      const hits = check.run({ message, log, services, signal: new AbortController().signal, addHeader() {} }) as Hit[];
       for (const hit of hits) {
         fired.add(hit.symbol);
         if (hit.symbol === listed) process.stdout.write(`${sample.file}\t${hit.detail ?? ''}\n`);

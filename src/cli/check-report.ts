@@ -1,4 +1,4 @@
-import type { ScoredSymbol } from '../engine/result.js';
+import { emptyResult, type ScoredSymbol } from '../engine/result.js';
 import type { Verdict } from '../policy/decide.js';
 import { statusValue } from '../policy/headers.js';
 import { formatSmtpReply } from '../policy/reply.js';
@@ -27,7 +27,7 @@ export function explain(o: OfflineOutcome, policyOf: (recipient: string) => stri
   if (o.refused !== undefined) {
     const { stage, decision } = o.refused;
     return {
-      verdict: { action: 'reject', score: 0, required: 0, tagged: false, result: { symbols: [], score: 0, failures: [] } },
+      verdict: { action: 'reject', score: 0, required: 0, tagged: false, result: emptyResult() },
       headers: [],
       recipients: [],
       blocked: { stage, symbol: decision.symbol ?? '', reply: formatSmtpReply(decision.reply) },

@@ -47,6 +47,8 @@ export const policySchema = z.strictObject({
   spam_lover: z.boolean().default(false).describe('Checked and tagged, never held, refused, deferred or dropped.'),
   bypass_spam_checks: z.boolean().default(false).describe('Skip content checks: the message is accepted unscored (early blocks still apply).'),
   subject_tag: z.boolean().default(true).describe('Whether headers.subject_prefix is applied to spam.'),
+  virus_lover: z.boolean().default(false).describe("Gets infected mail, tagged (amavisd's virus_lovers): the virus action does not apply."),
+  bypass_virus_checks: z.boolean().default(false).describe('Skip the virus scanners for these recipients: the message is not sent to clamd (amavisd\'s bypass_virus_checks).'),
 });
 
 export const policiesSchema = z

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BodySink } from '../message/body-tee.js';
 import type { Message } from '../message/message.js';
 import type { Services } from '../scan/services.js';
-import type { FailurePolicy, ScanResult } from './result.js';
+import type { CheckFamily, FailurePolicy, Outcome, ScanResult } from './result.js';
 
 /** When a check runs: as soon as its evidence exists, so early stages can answer early. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'eom';
@@ -23,6 +23,21 @@ export interface Hit {
    * sender block at MAIL). Only honoured at early stages; the symbol is still recorded.
    */
   block?: string;
+  /**
+   * End of message only: the finding decides the message whatever the score (a virus with
+   * the virus action, DMARC p=reject when the admin applies it), unless the policy waives it.
+   */
+  outcome?: Outcome;
+}
+
+/**
+ * A header name a check adds itself: incoming copies a sender could have forged are removed
+ * (or renamed, as headers.forged says) from delivered mail.
+ */
+export interface HeaderClaim {
+  name: string;
+  /** Only the copies this returns true for are forged (an Authentication-Results of another host is kept); default: every copy. */
+  forged?(value: string): boolean;
 }
 
 export interface CheckContext {
@@ -32,6 +47,8 @@ export interface CheckContext {
   /** The message's logger. */
   log: Logger;
   services: Services;
+  /** Adds a header to the message if it is delivered (claim its name in `Check.headers`); dropped if the check fails. */
+  addHeader(name: string, value: string): void;
 }
 
 /** One check family. A check never talks to the milter session: it returns hits. */
@@ -39,6 +56,10 @@ export interface Check {
   name: string;
   stage: Stage;
   symbols: Record<string, SymbolDef>;
+  /** Which policy switches govern it; default `spam`. */
+  family?: CheckFamily;
+  /** Headers it adds (`ctx.addHeader`) whose incoming copies are forged. */
+  headers?: readonly HeaderClaim[];
   /** Needs the body at end of message (otherwise the body transfer can be skipped). */
   needsBody?: boolean;
   /** Its own time limit; default: limits.check_timeout_seconds. */
@@ -55,11 +76,11 @@ export interface Check {
    * limits.max_scan_bytes (DKIM body hashes, a virus scanner's stream, a quarantine spool).
    * The check finds what its sink gathered when `run` is called at end of message.
    */
-  openBody?(ctx: Omit<CheckContext, 'signal'>): BodySink | undefined;
+  openBody?(ctx: Omit<CheckContext, 'signal' | 'addHeader'>): BodySink | undefined;
   /**
    * End-of-message checks only: called once the message's final result is known, after the
    * reply went to the MTA, to learn from it (Bayes autolearn). Best effort: an error is
    * logged and changes nothing.
    */
-  afterScan?(ctx: Omit<CheckContext, 'signal'>, result: Readonly<ScanResult>): void | Promise<void>;
+  afterScan?(ctx: Omit<CheckContext, 'signal' | 'addHeader'>, result: Readonly<ScanResult>): void | Promise<void>;
 }

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { BodySink } from '../message/body-tee.js';
 import type { Message } from '../message/message.js';
 import type { Services } from '../scan/services.js';
-import type { Check, CheckContext, Hit, Stage, SymbolDef } from './check.js';
-import { addSymbols, type FailurePolicy, type ScanResult, type ScoredSymbol } from './result.js';
+import type { Check, CheckContext, HeaderClaim, Hit, Stage, SymbolDef } from './check.js';
+import { addSymbols, type AddedHeader, type CheckFamily, type FailurePolicy, type ScanResult, type ScoredSymbol } from './result.js';
 
 export interface EngineOptions {
   /** Score overrides by symbol name (config `scores`). */
@@ -33,6 +33,8 @@ export class Engine {
   private readonly disabled: ReadonlySet<string>;
   /** The end-of-message checks that open body sinks, found once: the body tee asks per message. */
   private readonly bodyReaders: readonly Check[];
+  /** The headers the running checks add themselves (their incoming copies are forged). */
+  readonly headerClaims: readonly HeaderClaim[];
 
   constructor(
     readonly checks: readonly Check[],
@@ -46,12 +48,14 @@ export class Engine {
         this.symbols.set(name, def);
       }
       // A check whose every symbol is disabled has nothing to say: it does not run.
-      if (Object.keys(check.symbols).every((name) => this.disabled.has(name))) continue;
+      const names = Object.keys(check.symbols);
+      if (names.length > 0 && names.every((name) => this.disabled.has(name))) continue;
       const list = this.byStage.get(check.stage) ?? [];
       list.push(check);
       this.byStage.set(check.stage, list);
     }
     this.bodyReaders = (this.byStage.get('eom') ?? []).filter((c) => c.openBody !== undefined);
+    this.headerClaims = [...this.byStage.values()].flat().flatMap((c) => c.headers ?? []);
     for (const name of Object.keys(options.scores)) {
       if (!this.symbols.has(name)) throw new Error(`scores: unknown symbol ${name}`);
     }
@@ -78,10 +82,11 @@ export class Engine {
     return this.checks.find((c) => c.name === check)?.onFailure ?? 'open';
   }
 
-  /** The body sinks the end-of-message checks want for this message. */
-  openBody(message: Message, log: Logger): BodySink[] {
+  /** The body sinks the end-of-message checks want for this message (not those of skipped families). */
+  openBody(message: Message, log: Logger, skip?: ReadonlySet<CheckFamily>): BodySink[] {
     const sinks: BodySink[] = [];
     for (const check of this.bodyReaders) {
+      if (skip?.has(check.family ?? 'spam')) continue;
       try {
         const sink = check.openBody!({ message, log, services: this.options.services });
         if (sink) sinks.push(sink);
@@ -100,10 +105,11 @@ export class Engine {
     return def.score;
   }
 
-  /** Runs one stage's checks and adds their symbols to `result`. */
-  async run(stage: Stage, message: Message, result: ScanResult, log: Logger): Promise<void> {
-    const checks = this.byStage.get(stage);
-    if (!checks) return;
+  /** Runs one stage's checks (but those of skipped families) and adds their symbols and headers to `result`. */
+  async run(stage: Stage, message: Message, result: ScanResult, log: Logger, skip?: ReadonlySet<CheckFamily>): Promise<void> {
+    let checks = this.byStage.get(stage);
+    if (checks && skip && skip.size > 0) checks = checks.filter((c) => !skip.has(c.family ?? 'spam'));
+    if (!checks || checks.length === 0) return;
     const outcomes = await Promise.all(checks.map((c) => this.runOne(c, message, log)));
     const failedOpen: string[] = [];
     for (const [i, outcome] of outcomes.entries()) {
@@ -116,7 +122,8 @@ export class Engine {
         if (policy === 'open') failedOpen.push(`${check.name}: ${reason}`);
         continue;
       }
-      addSymbols(result, outcome.filter((hit) => !this.disabled.has(hit.symbol)).map((hit) => this.scored(check, hit)));
+      addSymbols(result, outcome.hits.filter((hit) => !this.disabled.has(hit.symbol)).map((hit) => this.scored(check, hit)));
+      result.headers.push(...outcome.headers);
     }
     if (failedOpen.length > 0 && !this.disabled.has('CHECK_FAILED')) {
       addSymbols(result, [{ name: 'CHECK_FAILED', score: this.score('CHECK_FAILED'), description: ENGINE_SYMBOLS.CHECK_FAILED!.description, detail: failedOpen.join('; ') }]);
@@ -145,14 +152,16 @@ export class Engine {
     const s: ScoredSymbol = { name: hit.symbol, score: this.score(hit.symbol), description: def.description };
     if (hit.detail !== undefined) s.detail = hit.detail;
     if (hit.block !== undefined) s.block = hit.block;
+    if (hit.outcome !== undefined) s.outcome = hit.outcome;
     return s;
   }
 
-  private async runOne(check: Check, message: Message, log: Logger): Promise<Hit[] | Error> {
+  private async runOne(check: Check, message: Message, log: Logger): Promise<{ hits: Hit[]; headers: AddedHeader[] } | Error> {
     // The AbortController is made only if the check looks at its signal: most checks are
     // synchronous and a controller per check per message showed up in profiles.
     let controller: AbortController | undefined;
     const services = this.options.services;
+    const headers: AddedHeader[] = [];
     const ctx: CheckContext = {
       message,
       log,
@@ -161,6 +170,7 @@ export class Engine {
         controller ??= new AbortController();
         return controller.signal;
       },
+      addHeader: (name, value) => void headers.push({ name, value }),
     };
     let timer: NodeJS.Timeout | undefined;
     const started = performance.now();
@@ -168,14 +178,15 @@ export class Engine {
     try {
       const pending = check.run(ctx);
       // Synchronous checks (most content rules) skip the timer entirely.
-      if (Array.isArray(pending)) return pending;
+      if (Array.isArray(pending)) return { hits: pending, headers };
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller?.abort();
           reject(new CheckTimeout(`${check.name} timed out`));
         }, check.timeoutMs ?? this.options.checkTimeoutMs);
       });
-      return await Promise.race([pending, timeout]);
+      const hits = await Promise.race([pending, timeout]);
+      return { hits, headers };
     } catch (err) {
       outcome = err instanceof CheckTimeout ? 'timeout' : 'failed';
       return err instanceof Error ? err : new Error(String(err));

@@ -1,7 +1,7 @@
 // K-fold cross-validation: every message is scored exactly once, by an engine that learned
 // from the other folds only.
 import type { Logger } from 'pino';
-import type { ScanResult } from '../engine/result.js';
+import { emptyResult, type ScanResult } from '../engine/result.js';
 import { scanOffline } from '../scan/offline.js';
 import type { Pipeline } from '../scan/pipeline.js';
 import type { Sample } from './corpus.js';
@@ -58,7 +58,7 @@ async function scoreSample(pipeline: Pipeline, sample: Sample, log: Logger): Pro
   const done = outcome.transactions[0];
   if (done !== undefined) return done.verdict.result;
   const symbol = outcome.refused?.decision.symbol;
-  if (symbol === undefined) return { symbols: [], score: 0, failures: [] };
+  if (symbol === undefined) return emptyResult();
   const score = pipeline.engine.score(symbol);
-  return { symbols: [{ name: symbol, score, description: '' }], score, failures: [] };
+  return { ...emptyResult(), symbols: [{ name: symbol, score, description: '' }], score };
 }

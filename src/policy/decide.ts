@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { ScanResult } from '../engine/result.js';
+import type { Outcome, ScanResult } from '../engine/result.js';
 import { parseSmtpReply, type SmtpReply } from './reply.js';
 
 /**
@@ -24,6 +24,8 @@ export interface Verdict {
   reply?: SmtpReply;
   /** The hold reason for quarantine. */
   reason?: string;
+  /** The finding that decided the action instead of the score (a virus), if one did. */
+  outcome?: Outcome;
 }
 
 export interface Policy {
@@ -102,19 +104,35 @@ export interface PolicyShape {
   spamAction: 'mark' | 'quarantine' | 'fail';
   spamLover: boolean;
   bypassSpamChecks: boolean;
+  virusLover: boolean;
+  bypassVirusChecks: boolean;
 }
 
 /**
  * The verdict under a recipient policy: its thresholds decide; at the spam threshold its
  * spam_action turns `mark` into quarantine or reject; a spam lover is never held, refused,
- * deferred or dropped; bypassed checks mean the message is accepted unscored.
+ * deferred or dropped; bypassed spam checks mean the message is accepted unscored. A
+ * finding with an outcome (a virus) then decides if it is more final, unless the policy
+ * waives its family: a virus lover gets the virus, a spam lover a DMARC failure.
  */
 export function decideFor(result: ScanResult, p: PolicyShape): Verdict {
-  const v = decide(result, p.policy);
-  if (p.bypassSpamChecks) return { ...v, action: 'accept', reply: undefined, reason: undefined };
+  let v = spamVerdict(result, p);
   // A check that fails closed did not run: its verdict is unknown, so the MTA retries later.
   // Not even a spam lover gets mail that, say, the virus scanner could not look at.
-  if (result.failures.some((f) => f.policy === 'tempfail')) return { ...v, action: 'tempfail', reply: p.policy.checkFailedReply, reason: undefined };
+  if (result.failures.some((f) => f.policy === 'tempfail')) v = { ...v, action: 'tempfail', reply: p.policy.checkFailedReply, reason: undefined };
+  for (const s of result.symbols) {
+    const o = s.outcome;
+    if (o === undefined || SEVERITY[o.action] <= SEVERITY[v.action]) continue;
+    if (o.family === 'virus' && p.virusLover) continue;
+    if (o.family === 'spam' && (p.spamLover || p.bypassSpamChecks)) continue;
+    v = { ...v, action: o.action, reply: o.reply === undefined ? (o.action === 'reject' ? p.policy.rejectReply : undefined) : parseSmtpReply(o.reply), reason: o.action === 'quarantine' ? (o.reason ?? v.reason ?? p.policy.quarantineReason.replace(/\{score\}/g, v.score.toFixed(1))) : undefined, outcome: o };
+  }
+  return v;
+}
+
+function spamVerdict(result: ScanResult, p: PolicyShape): Verdict {
+  const v = decide(result, p.policy);
+  if (p.bypassSpamChecks) return { ...v, action: 'accept', reply: undefined, reason: undefined };
   if (v.action === 'mark' && p.spamAction === 'quarantine') {
     return { ...v, action: 'quarantine', reason: p.policy.quarantineReason.replace(/\{score\}/g, v.score.toFixed(1)) };
   }

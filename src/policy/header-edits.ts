@@ -7,8 +7,8 @@ import { isSpam, verdictHeaders, type HeaderConfig } from './headers.js';
  * Values are without the leading space after the colon.
  */
 export type HeaderEdit =
-  /** Remove every incoming copy of the name: there are `count` of them. */
-  | { op: 'delete'; name: string; count: number }
+  /** Remove these incoming copies of the name (1-based among all its copies, ascending). */
+  | { op: 'delete'; name: string; copies: number[] }
   | { op: 'add'; name: string; value: string }
   /** Replace the first copy of the name (there is one). */
   | { op: 'replace'; name: string; value: string };
@@ -16,22 +16,30 @@ export type HeaderEdit =
 export interface HeaderEditInput {
   verdict: Verdict;
   headers: HeaderConfig;
-  /** Incoming copies of the headers we own (forged verdicts), per name as received, values in order. */
-  forged: ReadonlyMap<string, readonly string[]>;
+  /** Incoming copies of the headers we own (forged verdicts), per name as received, in order. */
+  forged: ReadonlyMap<string, readonly ForgedCopy[]>;
   /** The first Subject as received. */
   subject: string | undefined;
   /** The recipients' policy lets the subject be tagged. */
   subjectTag: boolean;
 }
 
-/** The header edits of a verdict that delivers the message: forged copies out, verdict headers in. */
+/** One forged incoming copy of a header we own. */
+export interface ForgedCopy {
+  /** Which copy of its name (1-based, counting every copy of the name in the message). */
+  copy: number;
+  value: string;
+}
+
+/** The header edits of a verdict that delivers the message: forged copies out, the checks' and the verdict's headers in. */
 export function headerEdits(p: HeaderEditInput): HeaderEdit[] {
   const h = p.headers;
   const edits: HeaderEdit[] = [];
-  for (const [name, values] of p.forged) edits.push({ op: 'delete', name, count: values.length });
+  for (const [name, copies] of p.forged) edits.push({ op: 'delete', name, copies: copies.map((c) => c.copy) });
   if (h.forged === 'rename') {
-    for (const [name, values] of p.forged) for (const value of values) edits.push({ op: 'add', name: `${h.forged_prefix}${name}`, value });
+    for (const [name, copies] of p.forged) for (const c of copies) edits.push({ op: 'add', name: `${h.forged_prefix}${name}`, value: c.value });
   }
+  for (const added of p.verdict.result.headers) edits.push({ op: 'add', ...added });
   if (h.subject_prefix !== null && p.subjectTag && isSpam(p.verdict) && p.verdict.tagged) {
     const value = taggedSubject(p.subject, h.subject_prefix);
     edits.push(p.subject === undefined ? { op: 'add', name: 'Subject', value } : { op: 'replace', name: 'Subject', value });

@@ -20,6 +20,8 @@ export interface EffectivePolicy {
   spamAction: PolicyConfig['spam_action'];
   spamLover: boolean;
   bypassSpamChecks: boolean;
+  virusLover: boolean;
+  bypassVirusChecks: boolean;
   subjectTag: boolean;
   /**
    * Two recipients with the same key get the same verdict from the same message. Recipients
@@ -48,6 +50,8 @@ export class PolicyBook {
       spam_lover: false,
       bypass_spam_checks: false,
       subject_tag: true,
+      virus_lover: false,
+      bypass_virus_checks: false,
     });
     this.compiled = config.policies.map((p) => {
       const c: Compiled = { config: p, effective: effective(p.name, config, p) };
@@ -79,7 +83,7 @@ export class PolicyBook {
 function effective(
   name: string,
   config: Pick<Config, 'thresholds' | 'replies'>,
-  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag'>,
+  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag' | 'virus_lover' | 'bypass_virus_checks'>,
 ): EffectivePolicy {
   const thresholds = { ...config.thresholds };
   for (const [k, v] of Object.entries(p.thresholds)) if (v !== undefined) (thresholds as Record<string, unknown>)[k] = v;
@@ -89,6 +93,8 @@ function effective(
     spamAction: p.spam_action,
     spamLover: p.spam_lover,
     bypassSpamChecks: p.bypass_spam_checks,
+    virusLover: p.virus_lover,
+    bypassVirusChecks: p.bypass_virus_checks,
     subjectTag: p.subject_tag,
   };
   return {
@@ -97,6 +103,8 @@ function effective(
     spamAction: p.spam_action,
     spamLover: p.spam_lover,
     bypassSpamChecks: p.bypass_spam_checks,
+    virusLover: p.virus_lover,
+    bypassVirusChecks: p.bypass_virus_checks,
     subjectTag: p.subject_tag,
     key: JSON.stringify(shape),
   };

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Stage } from '../engine/check.js';
-import { addSymbols, blockOf, emptyResult, type ScanResult } from '../engine/result.js';
+import type { HeaderClaim, Stage } from '../engine/check.js';
+import { addSymbols, blockOf, emptyResult, type CheckFamily, type ScanResult } from '../engine/result.js';
 import { BodyTee } from '../message/body-tee.js';
 import { Message, type ClientInfo, type EnvelopeAddress } from '../message/message.js';
 import { decideFor, type Action, type Verdict } from '../policy/decide.js';
-import { headerEdits, type HeaderEdit } from '../policy/header-edits.js';
+import { headerEdits, type ForgedCopy, type HeaderEdit } from '../policy/header-edits.js';
 import { verdictHeaderNames } from '../policy/headers.js';
 import type { EffectivePolicy } from '../policy/policies.js';
 import { isTemporary, parseSmtpReply, type SmtpReply } from '../policy/reply.js';
@@ -72,9 +72,11 @@ export class Transaction {
   private m: Message | undefined;
   private msgResult: ScanResult = emptyResult();
   private msgPolicy: EffectivePolicy | undefined;
-  private owned: ReadonlyMap<string, string>;
-  /** Incoming copies of the headers we own (forged verdicts), per name, values in order. */
-  private forged = new Map<string, string[]>();
+  private owned: ReadonlyMap<string, OwnedHeader>;
+  /** Incoming copies of the headers we own that are forged, per name, in order. */
+  private forged = new Map<string, ForgedCopy[]>();
+  /** Copies seen so far of each owned name (a forged copy's number counts the kept ones too). */
+  private ownedSeen = new Map<string, number>();
   private subject: string | undefined;
   private tee: BodyTee | undefined;
 
@@ -132,6 +134,7 @@ export class Transaction {
     this.msgResult = emptyResult();
     this.msgPolicy = undefined;
     this.forged = new Map();
+    this.ownedSeen = new Map();
     this.subject = undefined;
     return this.early('mail');
   }
@@ -176,9 +179,13 @@ export class Transaction {
     const lower = name.toLowerCase();
     const owned = this.owned.get(lower);
     if (owned !== undefined) {
-      const values = this.forged.get(owned) ?? [];
-      values.push(value);
-      this.forged.set(owned, values);
+      const copy = (this.ownedSeen.get(lower) ?? 0) + 1;
+      this.ownedSeen.set(lower, copy);
+      if (owned.forged(value)) {
+        const copies = this.forged.get(owned.name) ?? [];
+        copies.push({ copy, value });
+        this.forged.set(owned.name, copies);
+      }
     }
     if (lower === 'subject' && this.subject === undefined) this.subject = value;
     this.need().addHeader(name, value);
@@ -209,7 +216,8 @@ export class Transaction {
       result.failures.push({ check: f.name, reason: `body: ${f.reason}`, policy: p.engine.failurePolicy(f.name) });
     }
     const policy = this.msgPolicy ?? p.policies.fallback;
-    if (!policy.bypassSpamChecks) await p.engine.run('eom', m, result, this.log);
+    const skip = skippedFamilies(policy);
+    if (skip.size < 2) await p.engine.run('eom', m, result, this.log, skip);
     const verdict = decideFor(result, policy);
     const delivered = verdict.action === 'accept' || verdict.action === 'mark' || verdict.action === 'quarantine';
     const edits = delivered ? headerEdits({ verdict, headers: p.headers, forged: this.forged, subject: this.subject, subjectTag: policy.subjectTag }) : [];
@@ -256,7 +264,8 @@ export class Transaction {
   private openTee(): BodyTee {
     if (this.tee === undefined) {
       this.tee = new BodyTee(this.p.limits.bodyStallMs);
-      for (const sink of this.p.engine.openBody(this.need(), this.log)) this.tee.attach(sink);
+      const skip = skippedFamilies(this.msgPolicy ?? this.p.policies.fallback);
+      for (const sink of this.p.engine.openBody(this.need(), this.log, skip)) this.tee.attach(sink);
     }
     return this.tee;
   }
@@ -295,6 +304,32 @@ export class Transaction {
   }
 }
 
-function ownedNames(p: Pipeline): ReadonlyMap<string, string> {
-  return new Map(verdictHeaderNames(p.headers).map((n) => [n.toLowerCase(), n]));
+/** A header name Thresher adds: which incoming copies are forged. */
+interface OwnedHeader {
+  name: string;
+  forged(value: string): boolean;
+}
+
+const everyCopy = (): boolean => true;
+
+/** The verdict headers (every copy forged) and the names the checks claim (their own rule). */
+function ownedNames(p: Pipeline): ReadonlyMap<string, OwnedHeader> {
+  const owned = new Map<string, OwnedHeader>();
+  for (const name of verdictHeaderNames(p.headers)) owned.set(name.toLowerCase(), { name, forged: everyCopy });
+  const claims = new Map<string, HeaderClaim[]>();
+  for (const c of p.engine.headerClaims) claims.set(c.name.toLowerCase(), [...(claims.get(c.name.toLowerCase()) ?? []), c]);
+  for (const [lower, list] of claims) {
+    if (owned.has(lower)) continue;
+    const rules = list.map((c) => c.forged ?? everyCopy);
+    owned.set(lower, { name: list[0]!.name, forged: (value) => rules.some((r) => r(value)) });
+  }
+  return owned;
+}
+
+/** The check families the recipients' policy switches off. */
+function skippedFamilies(policy: EffectivePolicy): ReadonlySet<CheckFamily> {
+  const skip = new Set<CheckFamily>();
+  if (policy.bypassSpamChecks) skip.add('spam');
+  if (policy.bypassVirusChecks) skip.add('virus');
+  return skip;
 }

@@ -19,7 +19,7 @@ export function planHeaderEdits(edits: readonly HeaderEdit[], leadSpace: boolean
   for (const e of edits) {
     switch (e.op) {
       case 'delete':
-        for (let i = e.count; i >= 1; i--) mods.push({ kind: 'chgheader', index: i, name: e.name, value: '' });
+        for (const copy of [...e.copies].sort((a, b) => b - a)) mods.push({ kind: 'chgheader', index: copy, name: e.name, value: '' });
         break;
       case 'replace':
         mods.push({ kind: 'chgheader', index: 1, name: e.name, value: sp + e.value });

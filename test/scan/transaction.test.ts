@@ -46,7 +46,7 @@ describe('Transaction', () => {
     await tx.helo('mx.example.org');
     const { eom } = await message(tx, `${GTUBE}\r\n`, ['user@example.net'], [['X-Spam-Status', 'No, forged']]);
     expect(eom.verdict.action).toBe('mark');
-    expect(eom.edits[0]).toEqual({ op: 'delete', name: 'X-Spam-Status', count: 1 });
+    expect(eom.edits[0]).toEqual({ op: 'delete', name: 'X-Spam-Status', copies: [1] });
     expect(eom.edits).toContainEqual({ op: 'replace', name: 'Subject', value: '[SPAM] hello' });
     expect(eom.recipients).toEqual([{ address: 'user@example.net', policy: 'default', action: 'mark' }]);
   });
@@ -90,5 +90,79 @@ describe('Transaction', () => {
     expect((await tx.endOfMessage()).verdict.action).toBe('mark');
     const { eom } = await message(tx, `${GTUBE}\r\n`);
     expect(eom.verdict.action).toBe('reject');
+  });
+
+  describe('findings with an outcome, check families and check headers', () => {
+    // A stand-in for a virus scanner: finds "EVIL" in the body; says so in its own header.
+    const scanner: Check = {
+      name: 'fake-virus',
+      stage: 'eom',
+      family: 'virus',
+      headers: [{ name: 'X-Virus-Status' }],
+      symbols: { FAKE_VIRUS: { score: 0, description: 'a virus' } },
+      run: (ctx) => {
+        const infected = ctx.message.body.includes('EVIL');
+        ctx.addHeader('X-Virus-Status', infected ? 'Infected (Evil)' : 'Clean');
+        return infected ? [{ symbol: 'FAKE_VIRUS', detail: 'Evil', outcome: { family: 'virus', action: 'reject', reply: '554 5.7.1 Virus found: Evil' } }] : [];
+      },
+    };
+    // Another host's Authentication-Results are kept; ours (authserv-id mx.test) are forged.
+    const auth: Check = {
+      name: 'fake-auth',
+      stage: 'eom',
+      headers: [{ name: 'Authentication-Results', forged: (v) => v.trim().startsWith('mx.test;') }],
+      symbols: {},
+      run: (ctx) => {
+        ctx.addHeader('Authentication-Results', 'mx.test; spf=pass');
+        return [];
+      },
+    };
+    const policies = {
+      policies: [
+        { name: 'lovers', match: { recipients: ['@lovers.example'] }, virus_lover: true },
+        { name: 'bypass', match: { recipients: ['@bypass.example'] }, bypass_virus_checks: true },
+        { name: 'nospam', match: { recipients: ['@nospam.example'] }, bypass_spam_checks: true },
+      ],
+    };
+    const run = async (body: string, rcpt: string, headers: [string, string][] = []) => {
+      const tx = new Transaction(() => pipelineWith(policies, [scanner, auth]), log);
+      await tx.connect(client);
+      return (await message(tx, body, [rcpt], headers)).eom;
+    };
+
+    it('a virus rejects the message whatever the score, with the reply of the finding', async () => {
+      const eom = await run('EVIL\r\n', 'user@example.net');
+      expect(eom.verdict.action).toBe('reject');
+      expect(eom.verdict.reply).toEqual({ code: 554, xcode: '5.7.1', text: 'Virus found: Evil' });
+      expect(eom.verdict.outcome?.family).toBe('virus');
+    });
+
+    it('a virus lover gets the message, with the check header saying it is infected', async () => {
+      const eom = await run('EVIL\r\n', 'fan@lovers.example');
+      expect(eom.verdict.action).toBe('accept');
+      expect(eom.edits).toContainEqual({ op: 'add', name: 'X-Virus-Status', value: 'Infected (Evil)' });
+    });
+
+    it('bypass_virus_checks skips the virus family only; bypass_spam_checks skips the spam family only', async () => {
+      const bypassed = await run(`EVIL ${GTUBE}\r\n`, 'a@bypass.example');
+      expect(bypassed.verdict.action).toBe('mark');
+      expect(bypassed.edits.some((e) => e.name === 'X-Virus-Status')).toBe(false);
+      const nospam = await run(`EVIL ${GTUBE}\r\n`, 'a@nospam.example');
+      expect(nospam.verdict.action).toBe('reject');
+      expect(nospam.verdict.result.symbols.map((s) => s.name)).toEqual(['FAKE_VIRUS']);
+    });
+
+    it("removes forged copies of a check's header by its own rule, counting the kept copies", async () => {
+      const eom = await run('clean\r\n', 'user@example.net', [
+        ['Authentication-Results', 'other.example; dkim=pass'],
+        ['Authentication-Results', ' mx.test; spf=pass (forged)'],
+        ['X-Virus-Status', 'Clean'],
+      ]);
+      expect(eom.edits.filter((e) => e.op === 'delete')).toEqual([
+        { op: 'delete', name: 'Authentication-Results', copies: [2] },
+        { op: 'delete', name: 'X-Virus-Status', copies: [1] },
+      ]);
+      expect(eom.edits.filter((e) => e.op === 'add').map((e) => e.name).slice(0, 3)).toEqual(['X-Virus-Status', 'Authentication-Results', 'X-Spam-Status']);
+    });
   });
 });

@@ -5,8 +5,8 @@ import { planHeaderEdits } from '../../src/server/header-plan.js';
 describe('milter header edit planner', () => {
   it('deletes forged copies from the last to the first, per name, before adding ours', () => {
     const edits: HeaderEdit[] = [
-      { op: 'delete', name: 'X-Spam-Status', count: 3 },
-      { op: 'delete', name: 'X-Spam-Flag', count: 1 },
+      { op: 'delete', name: 'X-Spam-Status', copies: [1, 2, 3] },
+      { op: 'delete', name: 'X-Spam-Flag', copies: [1] },
       { op: 'add', name: 'X-Spam-Status', value: 'No' },
     ];
     expect(planHeaderEdits(edits, true)).toEqual([
@@ -21,7 +21,7 @@ describe('milter header edit planner', () => {
   it('simulated on a Postfix-like header list, removes exactly the forged copies', () => {
     // Postfix semantics: CHGHEADER index N = the Nth header of that name in the current list.
     const headers = [['X-Spam-Status', 'forged1'], ['Subject', 's'], ['X-Spam-Status', 'forged2'], ['X-Spam-Status', 'forged3']];
-    for (const m of planHeaderEdits([{ op: 'delete', name: 'X-Spam-Status', count: 3 }], true)) {
+    for (const m of planHeaderEdits([{ op: 'delete', name: 'X-Spam-Status', copies: [1, 2, 3] }], true)) {
       if (m.kind !== 'chgheader') continue;
       let seen = 0;
       const at = headers.findIndex(([n]) => n!.toLowerCase() === m.name.toLowerCase() && ++seen === m.index);
@@ -29,6 +29,16 @@ describe('milter header edit planner', () => {
       headers.splice(at, 1);
     }
     expect(headers).toEqual([['Subject', 's']]);
+  });
+
+  it('removes only the chosen copies, keeping the others in place (Authentication-Results of other hosts)', () => {
+    const headers = [['Authentication-Results', 'other; ok'], ['Authentication-Results', 'ours; forged'], ['Subject', 's'], ['Authentication-Results', 'ours; forged too'], ['Authentication-Results', 'third; ok']];
+    for (const m of planHeaderEdits([{ op: 'delete', name: 'Authentication-Results', copies: [2, 3] }], true)) {
+      if (m.kind !== 'chgheader') continue;
+      let seen = 0;
+      headers.splice(headers.findIndex(([n]) => n === m.name && ++seen === m.index), 1);
+    }
+    expect(headers.map(([, v]) => v)).toEqual(['other; ok', 's', 'third; ok']);
   });
 
   it('replaces the first copy of a name, and sends values without the space unless agreed', () => {
