@@ -42,6 +42,9 @@ const listSchema = z.strictObject({
 });
 export type DnsListConfig = z.infer<typeof listSchema>;
 
+/** Loopback, unspecified, private and link-local networks (as src/net/ip.ts's isLocalAddress). */
+const LOCAL_NETWORKS = ['0.0.0.0/8', '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10'];
+
 const seconds = (def: number, what: string) => z.number().positive().max(86400).default(def).describe(what);
 
 export const dnsblSchema = z
@@ -57,8 +60,8 @@ export const dnsblSchema = z
     trusted_networks: z.array(z.string().superRefine((e, ctx) => {
       const p = ipEntryProblem(e);
       if (p !== undefined) ctx.addIssue({ code: 'custom', message: p });
-    })).default([])
-      .describe('Our own relays and gateways (addresses or CIDR networks): never looked up; their Received hops are skipped. Loopback and private networks always are.'),
+    })).default([...LOCAL_NETWORKS])
+      .describe('Our own networks, relays and gateways (addresses or CIDR networks): never asked about; their Received hops are skipped. Default: loopback, private and link-local networks; add your gateways to them.'),
     reverse_dns: z.boolean().default(false)
       .describe('Look up the client\'s reverse DNS (PTR, then forward-confirmed) and its HELO name: RDNS_NONE, RDNS_NOT_CONFIRMED, RDNS_DYNAMIC on the PTR name, HELO_NO_RESOLVE, HELO_NOT_CLIENT.'),
     check_timeout_seconds: seconds(5, 'Time limit of each DNS list check at end of message (lookups started at connect are usually done by then).'),

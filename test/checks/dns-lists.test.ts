@@ -140,7 +140,7 @@ describe('DNS lists', () => {
   it('skips authenticated senders and trusted networks; checks the first untrusted Received hop behind a gateway', async () => {
     const { s, pipeline } = await setUp(
       { ...healthy('bl.test'), '60.2.0.192.bl.test': A('127.0.0.2'), '7.113.51.198.bl.test': A('127.0.0.2') },
-      { ip_lists: [BL], trusted_networks: ['198.51.100.0/24'], received_hops: 1 },
+      { ip_lists: [BL], trusted_networks: ['127.0.0.0/8', '198.51.100.0/24'], received_hops: 1 },
     );
     expect((await scan(pipeline, inet('192.0.2.60'), { authenticated: true })).symbols).toEqual({});
     const received: [string, string][] = [
@@ -194,6 +194,14 @@ describe('reverse DNS and HELO', () => {
     expect((await scan(pipeline, inet('192.0.2.84', 'unknown'))).symbols).toMatchObject({ RDNS_NONE: '192.0.2.84' });
     expect((await scan(pipeline, inet('192.0.2.84', 'mx.sender.test'))).symbols.RDNS_NONE).toBeUndefined();
     expect(s.count({ name: '84.2.0.192.in-addr.arpa' })).toBe(1);
+  });
+});
+
+describe('trusted networks', () => {
+  it('never asks about loopback or private clients by default', async () => {
+    const { s, pipeline } = await setUp({ ...healthy('bl.test'), '1.0.0.127.bl.test': A('127.0.0.2') }, { ip_lists: [{ ...BL, probe: null }] });
+    for (const address of ['127.0.0.1', '10.1.2.3', '::1']) expect((await scan(pipeline, inet(address))).symbols.RBL_TEST).toBeUndefined();
+    expect(s.queries.length).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import { parseReceived } from '../../message/received.js';
 import type { Message } from '../../message/message.js';
 import { partsOf } from '../../message/parts.js';
 import { registrableDomain } from '../../net/domain.js';
-import { CidrSet, isLocalAddress, parseAddress } from '../../net/ip.js';
+import { CidrSet, parseAddress } from '../../net/ip.js';
 
 // What the DNS lists are asked about: client addresses (the connecting client, and optionally
 // the untrusted hops of Received), and the registrable domains of the message's links.
@@ -17,7 +17,7 @@ export interface AddressSubject {
 }
 
 export function isTrusted(address: string, trusted: CidrSet): boolean {
-  return isLocalAddress(address) || trusted.match(address) !== undefined;
+  return trusted.match(address) !== undefined;
 }
 
 /** The connecting client unless trusted, then up to `hops` untrusted Received hops, each address once. */
