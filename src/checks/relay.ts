@@ -139,19 +139,21 @@ export async function relayHitsWithDns(message: Message, resolver: Resolver): Pr
 
 /** The relay check; with dnsbl.reverse_dns it also asks DNS (within the DNS checks' time limit). */
 export function relayCheck(dns: Pick<DnsblConfig, 'reverse_dns' | 'check_timeout_seconds'>): Check {
+  // The DNS symbols are declared either way, so their scores can be set before DNS is turned on.
+  const all = { ...symbols, ...dnsSymbols };
   if (!dns.reverse_dns) {
     return {
       name: 'relay',
       // At the end of the message, when SMTP AUTH is known; nothing here refuses at connect.
       stage: 'eom',
-      symbols,
+      symbols: all,
       run: ({ message }) => relayHits(message),
     };
   }
   return {
     name: 'relay',
     stage: 'eom',
-    symbols: { ...symbols, ...dnsSymbols },
+    symbols: all,
     timeoutMs: dns.check_timeout_seconds * 1000,
     run: ({ message, services }) => relayHitsWithDns(message, messageResolver(services.resolver, message)),
   };

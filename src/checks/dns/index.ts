@@ -12,7 +12,7 @@ import { prefetchHelo, prefetchReverse } from './reverse.js';
 export function dnsChecks(c: DnsblConfig): Check[] {
   const lists = buildLists(c);
   const hasLists = lists.ip.length + lists.domain.length > 0;
-  if (!hasLists && !c.reverse_dns) return [];
+  if (!hasLists && !c.reverse_dns) return [listsCheck(c, lists)];
   const checks: Check[] = [
     {
       name: 'dns-prefetch-connect',
@@ -40,6 +40,6 @@ export function dnsChecks(c: DnsblConfig): Check[] {
       },
     });
   }
-  if (hasLists) checks.push(listsCheck(c, lists));
+  checks.push(listsCheck(c, lists));
   return checks;
 }
