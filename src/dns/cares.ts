@@ -1,6 +1,5 @@
 import { Resolver as NodeResolver } from 'node:dns/promises';
 import { DnsError, type MxRecord } from './resolver.js';
-import { ptrName } from './reverse-name.js';
 
 // Queries through Node's built-in c-ares resolver: time-out and tries per query, TCP when a UDP
 // answer is truncated, IPv4 and IPv6 server addresses, servers from /etc/resolv.conf by default.
@@ -81,12 +80,10 @@ export class CaresTransport implements DnsTransport {
         return { records: (await this.r.resolveTxt(name)).map((parts) => parts.join('')) };
       case 'MX':
         return { records: await this.r.resolveMx(name) };
-      case 'PTR': {
-        // resolvePtr, not reverse(): c-ares's reverse() reports SERVFAIL as ENOTFOUND ("no name").
-        const reversed = ptrName(name);
-        if (reversed === undefined) throw Object.assign(new Error(`not an IP address: ${name}`), { code: 'EINVAL' });
-        return { records: await this.r.resolvePtr(reversed) };
-      }
+      case 'PTR':
+        // The reversed name (1.2.0.192.in-addr.arpa), asked with resolvePtr: c-ares's reverse()
+        // reports SERVFAIL as ENOTFOUND ("no name").
+        return { records: await this.r.resolvePtr(name) };
     }
   }
 }

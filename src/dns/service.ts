@@ -1,6 +1,7 @@
 import { DnsCache, type Outcome } from './cache.js';
 import type { Answer, DnsTransport, RecordOf, RecordType } from './cares.js';
 import { DnsError, type MxRecord, type Resolver, type SharedResolver } from './resolver.js';
+import { ptrName } from './reverse-name.js';
 
 // The one resolver service: answers from a TTL cache, lookups in flight shared by every asker
 // (two checks asking the same name send one query), a hard time limit per query, failures
@@ -109,9 +110,11 @@ export class DnsService implements SharedResolver {
   }
 
   lookup<T extends RecordType>(type: T, rawName: string, budget?: Budget): Promise<RecordOf[T][]> {
-    const name = normalise(rawName);
-    const key = `${type} ${name}`;
     this.stats.lookups++;
+    // An address has many spellings; its reversed name has one (and is what is asked).
+    const name = type === 'PTR' ? ptrName(rawName) : normalise(rawName);
+    if (name === undefined) return Promise.reject(new DnsError('EINVAL', `PTR ${rawName}: not an IP address`));
+    const key = `${type} ${name}`;
     const now = this.o.clock.now();
     const cached = this.cache.get(key, now) as Outcome<RecordOf[T][]> | undefined;
     if (cached !== undefined) {

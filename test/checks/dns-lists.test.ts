@@ -155,6 +155,16 @@ describe('DNS lists', () => {
     expect(s.count({ name: '61.2.0.192.bl.test' })).toBe(0);
   });
 
+  it('records a list the message\'s DNS budget leaves unasked, and scores the other', async () => {
+    const lists = [{ ...BL, probe: null }, { ...BL, zone: 'bl2.test', symbol: 'RBL_TEST2', codes: {}, masks: {}, probe: null }];
+    const { pipeline } = await setUp({ '*.bl.test': A('127.0.0.2'), '*.bl2.test': A('127.0.0.2') }, { ip_lists: lists, received_hops: 1 }, { budget: { queries: 1 } });
+    // The client is loopback (trusted), so nothing is asked at connect; the hop is asked at end of message.
+    const out = await scan(pipeline, inet('127.0.0.1'), { headers: [['Received', 'from relay.test (relay.test [192.0.2.77]) by mx.example.net']] });
+    const listed = ['RBL_TEST', 'RBL_TEST2'].filter((n) => out.symbols[n] !== undefined);
+    expect(listed).toHaveLength(1);
+    expect(out.symbols.DNS_LIST_FAILED).toMatch(/^bl2?\.test: EBUDGET$/);
+  });
+
   it('asks domain lists about the registrable domains of the links, once each, at most max_domains', async () => {
     const uribl = { zone: 'uri.test', symbol: 'URIBL_TEST', score: 4, masks: { '2': 'URIBL_TEST_BLACK', '4': 'URIBL_TEST_GREY' } };
     const { s, pipeline } = await setUp({ 'spam.test.uri.test': A('127.0.0.6') }, { domain_lists: [uribl], max_domains: 2 });

@@ -150,8 +150,12 @@ describe('DNS resolver service', () => {
   });
 
   it('talks to a server on an IPv6 address', async () => {
-    server = await startDnsServer({ host: '::1', zone: { 'v6.test': [{ type: 'AAAA', address: '2001:db8::6' }] } });
+    const ptr = '6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa';
+    server = await startDnsServer({ host: '::1', zone: { 'v6.test': [{ type: 'AAAA', address: '2001:db8::6' }], [ptr]: [{ type: 'PTR', domain: 'v6.test' }] } });
     const resolver = createResolver(dnsSchema.parse({ servers: [server.address] }), new TestClock());
     expect(await resolver.aaaa('v6.test')).toEqual(['2001:db8::6']);
+    expect(await resolver.ptr('2001:db8::6')).toEqual(['v6.test']);
+    expect(await resolver.ptr('[IPv6:2001:DB8:0::6]')).toEqual(['v6.test']);
+    expect(server.count({ name: ptr })).toBe(1);
   });
 });
