@@ -63,20 +63,24 @@ export class DnsList {
   async ask(subject: string, env: ListEnv): Promise<ListOutcome> {
     const name = this.queryName(subject);
     if (name === undefined) return { kind: 'clean' };
+    const breaker = this.breakerOf(env);
+    if (!breaker.available) return { kind: 'skipped', reason: 'circuit open after repeated failures' };
+    // The lookup and the probe run side by side: with DNS down the message waits for one time-out, not two.
+    const lookup = env.resolver.a(name).then(
+      (answers) => ({ answers }),
+      (err: unknown) => ({ code: err instanceof DnsError ? err.code : 'EUNKNOWN' }),
+    );
     const unhealthy = await this.health(env);
     if (unhealthy !== undefined) return { kind: 'skipped', reason: unhealthy };
-    const breaker = this.breakerOf(env);
     if (!breaker.allow()) return { kind: 'skipped', reason: 'circuit open after repeated failures' };
-    let answers: string[];
-    try {
-      answers = await env.resolver.a(name);
-    } catch (err) {
-      const code = err instanceof DnsError ? err.code : 'EUNKNOWN';
+    const result = await lookup;
+    if ('code' in result) {
       // A spent budget is this message's limit, not the list's fault.
-      if (code === 'EBUDGET') breaker.success();
+      if (result.code === 'EBUDGET') breaker.success();
       else breaker.failure();
-      return { kind: 'failed', reason: code };
+      return { kind: 'failed', reason: result.code };
     }
+    const answers = result.answers;
     const reading = this.reader.read(answers);
     if (reading.errors.length > 0) {
       breaker.failure();
