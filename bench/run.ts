@@ -30,6 +30,8 @@ const WORKERS = numbers(process.env.BENCH_WORKERS ?? '1');
 const LEAN_CLIENT = process.env.BENCH_CLIENT === 'lean';
 /** BENCH_ONLY=loopback: only the server runs (not the decoder, rules and corpus benchmarks). */
 const LOOPBACK_ONLY = process.env.BENCH_ONLY === 'loopback';
+/** BENCH_CONFIG_EXTRA: YAML appended to the server's config, e.g. to measure greylisting and rate limits on (docs/greylisting.md). */
+const CONFIG_EXTRA = process.env.BENCH_CONFIG_EXTRA ?? '';
 const IDLE_CONNECTIONS = 1000;
 const TARGET = { msgPerSecAt20: 3000, p99Ms: 10, idleRssMB: 150 };
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
@@ -144,7 +146,7 @@ async function freePort(): Promise<number> {
 
 async function startChild(dir: string, workers: number): Promise<Child> {
   const config = join(dir, 'thresher.yaml');
-  writeFileSync(config, `log_level: ${LOG_LEVEL}\nlimits:\n  max_connections: 5000\n  max_connections_per_client: 5000\n  shutdown_grace_seconds: 5\n`);
+  writeFileSync(config, `log_level: ${LOG_LEVEL}\nlimits:\n  max_connections: 5000\n  max_connections_per_client: 5000\n  shutdown_grace_seconds: 5\n${CONFIG_EXTRA}\n`);
   // The server logs to a file, as in production (journald or a log file), not through this process.
   const logFile = join(dir, 'server.log');
   const logFd = openSync(logFile, 'w');

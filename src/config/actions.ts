@@ -12,6 +12,7 @@ export const thresholdsSchema = z
     tempfail: threshold('Score at or above which the message is deferred with replies.tempfail; null: never.'),
     reject: threshold('Score at or above which the message is refused with replies.reject; null: never.'),
     discard: threshold('Score at or above which the message is accepted and silently dropped; null: never.'),
+    greylist: threshold('Score at or above which a message is greylisted at end of message when greylisting.mode is score; null: never.'),
   })
   .prefault({});
 

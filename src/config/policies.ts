@@ -39,6 +39,7 @@ export const policySchema = z.strictObject({
       tempfail: nullableNumber,
       reject: nullableNumber,
       discard: nullableNumber,
+      greylist: nullableNumber,
     })
     .prefault({})
     .describe('Thresholds of this policy; a key left out keeps the global one.'),
@@ -49,6 +50,7 @@ export const policySchema = z.strictObject({
   subject_tag: z.boolean().default(true).describe('Whether headers.subject_prefix is applied to spam.'),
   virus_lover: z.boolean().default(false).describe("Gets infected mail, tagged (amavisd's virus_lovers): the virus action does not apply."),
   bypass_virus_checks: z.boolean().default(false).describe('Skip the virus scanners for these recipients: the message is not sent to clamd (amavisd\'s bypass_virus_checks).'),
+  greylisting: z.union([z.boolean(), z.enum(['on', 'off'])]).default(true).describe('off: these recipients are never greylisted (see greylisting).'),
 });
 
 export const policiesSchema = z

@@ -8,6 +8,9 @@ import { redisSchema, storeSchema } from './store.js';
 import { readListenSpec } from './listen-spec.js';
 import { dnsSchema } from './dns.js';
 import { dnsblSchema } from './dnsbl.js';
+import { greylistingSchema } from './greylisting.js';
+import { rateLimitsSchema } from './rate-limits.js';
+import { badSessionsSchema } from './bad-sessions.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -79,6 +82,9 @@ export const configSchema = z
     bayes: bayesSchema,
     dns: dnsSchema,
     dnsbl: dnsblSchema,
+    greylisting: greylistingSchema,
+    rate_limits: rateLimitsSchema,
+    bad_sessions: badSessionsSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})

@@ -33,6 +33,12 @@ export class Message {
   helo: string | undefined;
   /** The client logged in (SMTP AUTH) before MAIL: a user of this site, wherever it connects from. */
   authenticated = false;
+  /** The SMTP AUTH login name ({auth_authen}) when the front end knows it. */
+  user: string | undefined;
+  /** The SPF check's answer for the envelope sender, set at the mail stage. */
+  spf?: { result: 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror'; domain: string };
+  /** False while checking a recipient (at RCPT) or a message (at end) whose policy says greylisting: off. */
+  greylisting = true;
   sender: EnvelopeAddress | undefined;
   readonly recipients: EnvelopeAddress[] = [];
   /** Headers kept for scanning (at most maxHeaders, within maxScanBytes). */

@@ -196,3 +196,20 @@ export function addressScope(address: string | IpAddress): AddressScope {
 export function isLocalAddress(address: string | IpAddress): boolean {
   return addressScope(address) !== 'public';
 }
+
+/**
+ * The network of a client address as a key, "192.0.2.0/24" or "2001:db8:1:2::/64": the
+ * addresses one sender's pool retries from share it (greylisting, rate limits). Undefined for
+ * text that is not an address (a unix socket path).
+ */
+export function networkKey(address: string | IpAddress, v4Bits: number, v6Bits: number): string | undefined {
+  const ip = typeof address === 'string' ? parseAddress(address) : address;
+  if (ip === undefined) return undefined;
+  const bits = ip.v === 4 ? v4Bits : v6Bits;
+  const shift = BigInt(WIDTH[ip.v] - bits);
+  const masked = (ip.n >> shift) << shift;
+  if (ip.v === 4) return `${dottedQuad(masked)}/${bits}`;
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((masked >> BigInt(i * 16)) & 0xffffn).toString(16));
+  return `${groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}/${bits}`;
+}

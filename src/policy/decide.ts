@@ -35,6 +35,8 @@ export interface Policy {
   tempfail: number | null;
   reject: number | null;
   discard: number | null;
+  /** Score at which greylisting by score defers the message (src/checks/greylist/); null: never. */
+  greylist: number | null;
   rejectReply: SmtpReply;
   tempfailReply: SmtpReply;
   /** The reply when a check that fails closed (failure policy tempfail) failed. */
@@ -51,6 +53,7 @@ export function policyFromConfig(config: Pick<Config, 'thresholds' | 'replies'>)
     tempfail: t.tempfail,
     reject: t.reject,
     discard: t.discard,
+    greylist: t.greylist,
     rejectReply: parseSmtpReply(config.replies.reject),
     tempfailReply: parseSmtpReply(config.replies.tempfail),
     checkFailedReply: parseSmtpReply(config.replies.check_failed),

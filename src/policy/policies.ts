@@ -23,6 +23,8 @@ export interface EffectivePolicy {
   virusLover: boolean;
   bypassVirusChecks: boolean;
   subjectTag: boolean;
+  /** False when the policy says greylisting: off. */
+  greylisting: boolean;
   /**
    * Two recipients with the same key get the same verdict from the same message. Recipients
    * with different keys cannot share one milter verdict (see Session: they are split).
@@ -52,6 +54,7 @@ export class PolicyBook {
       subject_tag: true,
       virus_lover: false,
       bypass_virus_checks: false,
+      greylisting: true,
     });
     this.compiled = config.policies.map((p) => {
       const c: Compiled = { config: p, effective: effective(p.name, config, p) };
@@ -83,11 +86,12 @@ export class PolicyBook {
 function effective(
   name: string,
   config: Pick<Config, 'thresholds' | 'replies'>,
-  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag' | 'virus_lover' | 'bypass_virus_checks'>,
+  p: Pick<PolicyConfig, 'thresholds' | 'spam_action' | 'spam_lover' | 'bypass_spam_checks' | 'subject_tag' | 'virus_lover' | 'bypass_virus_checks' | 'greylisting'>,
 ): EffectivePolicy {
   const thresholds = { ...config.thresholds };
   for (const [k, v] of Object.entries(p.thresholds)) if (v !== undefined) (thresholds as Record<string, unknown>)[k] = v;
   const policy = policyFromConfig({ thresholds, replies: config.replies });
+  const greylisting = p.greylisting !== false && p.greylisting !== 'off';
   const shape = {
     policy: { ...policy, rejectReply: undefined, tempfailReply: undefined, checkFailedReply: undefined },
     spamAction: p.spam_action,
@@ -96,6 +100,7 @@ function effective(
     virusLover: p.virus_lover,
     bypassVirusChecks: p.bypass_virus_checks,
     subjectTag: p.subject_tag,
+    greylisting,
   };
   return {
     name,
@@ -106,6 +111,7 @@ function effective(
     virusLover: p.virus_lover,
     bypassVirusChecks: p.bypass_virus_checks,
     subjectTag: p.subject_tag,
+    greylisting,
     key: JSON.stringify(shape),
   };
 }

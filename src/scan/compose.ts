@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { badSessions } from '../checks/bad-sessions.js';
+import { greylistByScore } from '../checks/greylist/index.js';
 import { builtinChecks } from '../checks/index.js';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
@@ -77,5 +79,7 @@ export function createPipeline(config: Readonly<Config>, o: PipelineOptions): Pi
     services: o.services,
     learn: o.learn ?? false,
     background: o.background ?? new Background(),
+    greylistByScore: greylistByScore(config.greylisting),
+    sessionEvents: badSessions(config.bad_sessions)?.events,
   };
 }

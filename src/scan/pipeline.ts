@@ -1,3 +1,5 @@
+import type { SessionEvents } from '../checks/bad-sessions.js';
+import type { ScoreGreylist } from '../checks/greylist/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { ScanLimits } from '../message/message.js';
 import type { HeaderConfig } from '../policy/headers.js';
@@ -21,6 +23,10 @@ export interface Pipeline {
   learn: boolean;
   /** Work that goes on after a message was answered (autolearn); shutdown waits for it. */
   background: Background;
+  /** Greylisting by score, after the verdict (src/scan/score-greylist.ts); undefined unless configured. */
+  greylistByScore?: ScoreGreylist;
+  /** Where the transaction reports bad-session events (src/checks/bad-sessions.ts); undefined unless configured. */
+  sessionEvents?: SessionEvents;
 }
 
 /** Promises still running after their message was answered. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BadEvent } from '../checks/bad-sessions.js';
 import type { HeaderClaim, Stage } from '../engine/check.js';
 import { addSymbols, blockOf, emptyResult, type CheckFamily, type ScanResult } from '../engine/result.js';
 import { BodyTee } from '../message/body-tee.js';
@@ -9,6 +10,7 @@ import { verdictHeaderNames } from '../policy/headers.js';
 import type { EffectivePolicy } from '../policy/policies.js';
 import { isTemporary, parseSmtpReply, type SmtpReply } from '../policy/reply.js';
 import type { Pipeline } from './pipeline.js';
+import { greylistByScore } from './score-greylist.js';
 
 // The one scan pipeline, transport-neutral: every front end (the milter session, `thresher
 // check`, eval, the benchmark) drives these stages in the MTA's order and gets neutral
@@ -50,6 +52,8 @@ export interface EndOfMessage {
 export interface MailOptions {
   /** The client logged in (SMTP AUTH) before MAIL. */
   authenticated: boolean;
+  /** The login name ({auth_authen}), when the front end knows it. */
+  user?: string;
 }
 
 export interface RcptOptions {
@@ -79,6 +83,8 @@ export class Transaction {
   private ownedSeen = new Map<string, number>();
   private subject: string | undefined;
   private tee: BodyTee | undefined;
+  /** Messages that reached end of message, or were deferred by us, since connect (bad-session accounting). */
+  private messages = 0;
 
   /** @param pipeline the current pipeline: read at connect and at MAIL, so a reload applies to the next message. */
   constructor(
@@ -110,7 +116,9 @@ export class Transaction {
   connect(client: ClientInfo): Decision | Promise<Decision> {
     this.refresh();
     this.endMessage();
+    this.close();
     this.client = client;
+    this.messages = 0;
     this.heloName = undefined;
     this.connResult = emptyResult();
     return this.early('connect');
@@ -129,6 +137,7 @@ export class Transaction {
     m.client = this.client;
     m.helo = this.heloName;
     m.authenticated = o.authenticated;
+    m.user = o.user;
     m.sender = sender;
     this.m = m;
     this.msgResult = emptyResult();
@@ -162,13 +171,19 @@ export class Transaction {
     }
     // The recipient being checked is the last one while its checks run.
     m.recipients.push(rcpt);
+    m.greylisting = policy.greylisting;
     const accept = (d: Decision): Decision => {
       if (d.kind !== 'continue' && !o.answerable) {
         this.log.warn({ rcpt: rcpt.address, symbol: d.symbol }, 'recipient block not answered: stage negotiated as no-reply on this connection');
         d = CONTINUE;
       }
       if (d.kind === 'continue') this.msgPolicy ??= policy;
-      else m.recipients.pop();
+      else {
+        m.recipients.pop();
+        // A refusal counts; a deferral (greylisting, a rate limit) is no fault of the client.
+        if (d.kind === 'block') this.badEvent('rejected_recipient');
+        else this.messages++; // the client did its part: its session does not count as one without a message
+      }
       return d;
     };
     const d = this.early('rcpt');
@@ -218,7 +233,9 @@ export class Transaction {
     const policy = this.msgPolicy ?? p.policies.fallback;
     const skip = skippedFamilies(policy);
     if (skip.size < 2) await p.engine.run('eom', m, result, this.log, skip);
-    const verdict = decideFor(result, policy);
+    const verdict = await greylistByScore(p, m, decideFor(result, policy), policy, this.log);
+    this.messages++;
+    if (verdict.action === 'reject') this.badEvent('rejected_message');
     const delivered = verdict.action === 'accept' || verdict.action === 'mark' || verdict.action === 'quarantine';
     const edits = delivered ? headerEdits({ verdict, headers: p.headers, forged: this.forged, subject: this.subject, subjectTag: policy.subjectTag }) : [];
     const ms = performance.now() - started;
@@ -244,9 +261,27 @@ export class Transaction {
   /** The client is gone, or a new one comes on the same connection. */
   reset(): void {
     this.endMessage();
+    this.close();
     this.client = undefined;
     this.heloName = undefined;
     this.connResult = emptyResult();
+  }
+
+  /** The MTA reported an SMTP command it did not know, or broke the conversation: a bad event of the client. */
+  protocolError(): void {
+    this.badEvent('protocol_error');
+  }
+
+  /** The session is over (reset, a new connect, or the connection dropped): bad-session accounting ends it. Idempotent. */
+  close(): void {
+    const client = this.client;
+    if (client === undefined || this.p.sessionEvents === undefined) return;
+    this.client = undefined;
+    this.p.background.track(this.p.sessionEvents.end(client, this.messages, this.p.services, this.log));
+  }
+
+  private badEvent(kind: BadEvent): void {
+    if (this.p.sessionEvents !== undefined) this.p.background.track(this.p.sessionEvents.event(this.client, kind, this.p.services, this.log));
   }
 
   private refresh(): void {

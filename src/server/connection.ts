@@ -152,11 +152,13 @@ export class Connection {
     if (this.closed) return;
     const fields = { ...detail, state: this.session.state, qid: this.session.macro('i') };
     this.logLimiter.warn(msg, this.log, fields, `${msg}; closing connection`);
+    if (msg === 'protocol error') this.session.broken();
     this.destroy();
   }
 
   private onClose(): void {
     this.closed = true;
+    this.session.gone();
     this.releaseIdle();
   }
 }

@@ -104,7 +104,7 @@ export class Session {
         this.refresh();
         this.skipSent = false;
         this.state = 'envelope';
-        return this.answer('mail', this.tx.mail({ address: stripBrackets(cmd.address), args: cmd.args }, { authenticated: this.authenticated() }));
+        return this.answer('mail', this.tx.mail({ address: stripBrackets(cmd.address), args: cmd.args }, { authenticated: this.authenticated(), user: this.macro('auth_authen') || undefined }));
       case 'rcpt':
         this.expect(cmd.kind, 'envelope');
         return this.answer('rcpt', this.tx.rcpt({ address: stripBrackets(cmd.address), args: cmd.args }, { answerable: !this.agreed(noReplyFlag('rcpt')) }));
@@ -134,6 +134,7 @@ export class Session {
         return this.onEndOfMessage(cmd.chunk);
       case 'unknown':
         this.expectNot(cmd.kind, 'optneg', 'connect');
+        this.tx.protocolError();
         this.reply('unknown', { kind: 'continue' });
         return;
       case 'abort':
@@ -156,6 +157,16 @@ export class Session {
         this.state = 'closed';
         return;
     }
+  }
+
+  /** The connection broke the milter protocol (the connection closes it). */
+  broken(): void {
+    this.tx.protocolError();
+  }
+
+  /** The connection is gone, with or without QUIT: the client's session ends. */
+  gone(): void {
+    this.tx.close();
   }
 
   /** Macro value by name, latest stage first (`i` is Postfix's queue id). */

@@ -37,7 +37,9 @@ export function takeFrom(state: BucketState | undefined, bucket: TokenBucket, no
   const perMs = bucket.ratePerSecond / 1000;
   const last = state ?? { tokens: bucket.burst, updatedAt: nowMs };
   const elapsed = Math.max(0, nowMs - last.updatedAt);
-  let tokens = Math.min(bucket.burst, last.tokens + elapsed * perMs);
+  // Rounded to a billionth of a token: a rate such as 4 per hour is not exact in binary, and
+  // without it the token due at exactly 15 minutes would be 0.9999999999999999 of one.
+  let tokens = Math.min(bucket.burst, Math.round((last.tokens + elapsed * perMs) * 1e9) / 1e9);
   const allowed = tokens >= cost;
   if (allowed) tokens -= cost;
   const next = { tokens, updatedAt: Math.max(nowMs, last.updatedAt) };

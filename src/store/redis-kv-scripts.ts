@@ -38,7 +38,7 @@ if current then
   local t, u = string.match(current, '^([^/]+)/([^/]+)$')
   if tonumber(t) and tonumber(u) then tokens, updated = tonumber(t), tonumber(u) end
 end
-tokens = math.min(burst, tokens + math.max(0, now - updated) * perMs)
+tokens = math.min(burst, math.floor((tokens + math.max(0, now - updated) * perMs) * 1e9 + 0.5) / 1e9)
 local allowed = tokens >= cost
 if allowed then tokens = tokens - cost end
 local fullIn = math.ceil((burst - tokens) / perMs)

@@ -3,7 +3,7 @@
 // network below /96 (issue 12), and the scope of an address.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { addressScope, CidrSet, dottedQuad, ipEntryProblem, isLocalAddress, parseAddress } from '../../src/net/ip.js';
+import { addressScope, CidrSet, dottedQuad, ipEntryProblem, isLocalAddress, networkKey, parseAddress } from '../../src/net/ip.js';
 
 const cidrs = (...entries: string[]) => new CidrSet(entries);
 
@@ -142,5 +142,17 @@ describe('addressScope', () => {
     for (const [address, scope] of cases) expect(addressScope(address), address).toBe(scope);
     expect(isLocalAddress('::ffff:10.0.0.1')).toBe(true);
     expect(isLocalAddress('198.51.100.1')).toBe(false);
+  });
+});
+
+describe('networkKey', () => {
+  it('keys an address by its network in one spelling, whatever spelling the MTA used', () => {
+    expect(networkKey('192.0.2.77', 24, 64)).toBe('192.0.2.0/24');
+    expect(networkKey('::ffff:192.0.2.77', 24, 64)).toBe('192.0.2.0/24');
+    expect(networkKey('[192.0.2.77]', 32, 128)).toBe('192.0.2.77/32');
+    expect(networkKey('IPv6:2001:db8:1:2:3:4:5:6', 24, 64)).toBe('2001:db8:1:2::/64');
+    expect(networkKey('2001:DB8:1:2::9', 24, 64)).toBe(networkKey('2001:db8:1:2:ffff::1', 24, 64));
+    expect(networkKey('2001:db8:1:3::9', 24, 64)).not.toBe(networkKey('2001:db8:1:2::9', 24, 64));
+    expect(networkKey('/var/run/socket', 24, 64)).toBeUndefined();
   });
 });

@@ -163,6 +163,15 @@ describe.each(backends)('%s key-value store', (kind, backend) => {
     expect(await store.take('other', bucket, t0, 3)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
   });
 
+  it('a token is due exactly when the rate says, for rates that are not exact in binary (4 per hour)', async () => {
+    const { store } = await make();
+    const bucket = { burst: 4, ratePerSecond: 4 / 3600 };
+    const t0 = 1_000_000;
+    for (let i = 0; i < 4; i++) expect((await store.take('hourly', bucket, t0)).allowed).toBe(true);
+    expect((await store.take('hourly', bucket, t0 + 15 * 60_000 - 1)).allowed).toBe(false);
+    expect((await store.take('hourly', bucket, t0 + 15 * 60_000)).allowed).toBe(true);
+  });
+
   it('token bucket: many concurrent takes from two instances never grant more than the burst', async () => {
     const { store, another } = await make();
     const other = await another();

@@ -17,6 +17,7 @@ const EVERY_CHECK_CONFIGS: readonly unknown[] = [
   {},
   { lists: { ip_allow: ['192.0.2.0/24'], ip_block: ['198.51.100.0/24'], sender_allow: ['a@example.org'], sender_block: ['example.net'] } },
   { lists: { sender_block: ['example.net'], recipients: { '@example.org': { sender_allow: ['b@example.com'], sender_block: ['c@example.com'] } } } },
+  { greylisting: { enabled: true }, bad_sessions: { enabled: true }, rate_limits: { buckets: [{ name: 'm', key: ['sender'], rate: '1 / 1h' }, { name: 'r', key: ['recipient'], rate: '1 / 1h' }] } },
 ];
 
 const STAGE_ORDER: readonly Stage[] = ['connect', 'helo', 'mail', 'rcpt', 'eom'];

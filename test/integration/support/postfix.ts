@@ -25,6 +25,8 @@ export interface Postfix {
   deliveries(token: string): string[];
   /** The queue as `postqueue -j` shows it: one record per queued message (held ones have queue_name "hold"). */
   queue(): Promise<Array<{ queue_name: string; queue_id: string; sender: string; recipients: Array<{ address: string }> }>>;
+  /** `postqueue -f`: deliver deferred mail now. */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,8 +69,25 @@ milter_content_timeout = 15s
 `;
 }
 
-function masterCf(ports: number[], milters: string[]): string {
-  const smtpd = ports.map((p, i) => `127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}`);
+export interface PostfixOptions {
+  /**
+   * Reach each milter through Postfix's own queue: the SMTP port takes mail without a milter
+   * and relays it (content_filter) to an inner smtpd that has the milter, so a 4xx from the
+   * milter leaves the message in the deferred queue for `flush()` to retry, as a remote MTA would.
+   */
+  throughQueue?: boolean;
+}
+
+function masterCf(ports: number[], milters: string[], inner: number[]): string {
+  const smtpd = ports.flatMap((p, i) =>
+    inner.length === 0
+      ? [`127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters=${milters[i]}`]
+      : [
+          `127.0.0.1:${p} inet n - n - - smtpd -o smtpd_milters= -o content_filter=smtp:[127.0.0.1]:${inner[i]}`,
+          // Its own name, or the queue's smtp client would take it for itself (a mail loop).
+          `127.0.0.1:${inner[i]} inet n - n - - smtpd -o smtpd_milters=${milters[i]} -o myhostname=inner.thresher.test`,
+        ],
+  );
   return [
     '# service type private unpriv chroot wakeup maxproc command + args',
     ...smtpd,
@@ -96,7 +115,7 @@ function masterCf(ports: number[], milters: string[]): string {
 }
 
 /** Starts smtp-sink and Postfix; `milters` are smtpd_milters values, one smtpd listener each. */
-export async function startPostfix(milters: string[]): Promise<Postfix> {
+export async function startPostfix(milters: string[], options: PostfixOptions = {}): Promise<Postfix> {
   const postfixBin = requireBinary('postfix', 'postfix');
   const dir = mkdtempSync('/tmp/thresher-postfix-');
   chmodSync(dir, 0o755); // postfix and nobody must traverse it
@@ -130,16 +149,18 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
   try {
     const smtpPorts: number[] = [];
     for (const _ of milters) smtpPorts.push(await freePort());
+    const innerPorts: number[] = [];
+    if (options.throughQueue) for (const _ of milters) innerPorts.push(await freePort());
     sink = await startSink(dump);
 
     writeFileSync(`${conf}/main.cf`, mainCf(dir, sink.port));
-    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters));
+    writeFileSync(`${conf}/master.cf`, masterCf(smtpPorts, milters, innerPorts));
     for (const cmd of ['check', 'start']) {
       const r = await run(postfixBin, ['-c', conf, cmd], 60_000);
       if (r.code !== 0) throw new Error(`postfix -c ${conf} ${cmd} failed (${r.code}):\n${r.stdout}${r.stderr}\n--- maillog ---\n${log()}`);
       if (cmd === 'start') started = true;
     }
-    for (const p of smtpPorts) await waitForPort(p, `postfix smtpd (see ${dir}/maillog)`, 15_000);
+    for (const p of [...smtpPorts, ...innerPorts]) await waitForPort(p, `postfix smtpd (see ${dir}/maillog)`, 15_000);
 
     const { deliveries } = sink;
     const waitForDelivery = (token: string, timeoutMs?: number) => sink!.waitForDelivery(token, () => `--- maillog ---\n${log()}`, timeoutMs);
@@ -157,7 +178,11 @@ export async function startPostfix(milters: string[]): Promise<Postfix> {
       if (r.code !== 0) throw new Error(`postqueue -j failed (${r.code}): ${r.stderr}`);
       return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Awaited<ReturnType<Postfix['queue']>>[number]);
     };
-    return { smtpPorts, dir, log, waitForLog, waitForDelivery, deliveries, queue, stop };
+    const flush = async () => {
+      const r = await run('postqueue', ['-c', conf, '-f'], 15_000);
+      if (r.code !== 0) throw new Error(`postqueue -f failed (${r.code}): ${r.stderr}`);
+    };
+    return { smtpPorts, dir, log, waitForLog, waitForDelivery, deliveries, queue, flush, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
