@@ -4,6 +4,7 @@ import type { TokenStore } from '../store/tokens.js';
 import { badSessionChecks } from './bad-sessions.js';
 import { bayesCheck } from './bayes.js';
 import { bodyCheck } from './content/body.js';
+import { dnsChecks } from './dns/index.js';
 import { headersCheck } from './content/headers.js';
 import { contentChecks } from './content/index.js';
 import { greylistChecks } from './greylist/index.js';
@@ -17,7 +18,7 @@ import { scannerChecks } from './scanners.js';
 
 /** The registry: every check Thresher runs, listed explicitly, built from the config. */
 export function builtinChecks(config: Readonly<Config>, deps: { tokens?: TokenStore } = {}): Check[] {
-  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : []), ...scannerChecks(config)];
+  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck(config.dnsbl), ...contentChecks, ...dnsChecks(config.dnsbl), ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : []), ...scannerChecks(config)];
   const stateChecks = [...greylistChecks(config.greylisting), ...rateLimitChecks(config.rate_limits), ...badSessionChecks(config.bad_sessions)];
   return [...checks, ...stateChecks, ...ruleChecks(config.rules, checks)];
 }

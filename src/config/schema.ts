@@ -6,6 +6,8 @@ import { policiesSchema } from './policies.js';
 import { bayesSchema, dataDirSchema } from './bayes.js';
 import { redisSchema, storeSchema } from './store.js';
 import { readListenSpec } from './listen-spec.js';
+import { dnsSchema } from './dns.js';
+import { dnsblSchema } from './dnsbl.js';
 import { greylistingSchema } from './greylisting.js';
 import { rateLimitsSchema } from './rate-limits.js';
 import { badSessionsSchema } from './bad-sessions.js';
@@ -80,6 +82,8 @@ export const configSchema = z
     store: storeSchema,
     redis: redisSchema,
     bayes: bayesSchema,
+    dns: dnsSchema,
+    dnsbl: dnsblSchema,
     greylisting: greylistingSchema,
     rate_limits: rateLimitsSchema,
     bad_sessions: badSessionsSchema,

@@ -1,8 +1,5 @@
-import { Resolver as NodeResolver } from 'node:dns/promises';
-
-// The one DNS interface every DNS-based check is given. This file holds the interface and a
-// plain implementation over Node's c-ares resolver (time limit and tries per query); caching,
-// per-message budgets and de-duplication come with the DNS checks.
+// The one DNS interface every DNS-based check is given (services.resolver). The service behind it
+// (service.ts) caches, shares lookups in flight and limits each message's DNS (forMessage).
 
 export interface MxRecord {
   exchange: string;
@@ -10,7 +7,7 @@ export interface MxRecord {
 }
 
 export interface Resolver {
-  /** IPv4 addresses of a name; [] when it has none (NXDOMAIN, NODATA). Rejects on time-out or server failure. */
+  /** IPv4 addresses of a name; [] when it has none (NXDOMAIN, NODATA). Rejects (DnsError) on time-out, server failure or a spent budget. */
   a(name: string): Promise<string[]>;
   aaaa(name: string): Promise<string[]>;
   /** TXT records, each joined from its strings. */
@@ -20,51 +17,26 @@ export interface Resolver {
   ptr(address: string): Promise<string[]>;
 }
 
-/** Answers that mean "no such record", not a failure of the lookup. */
-const EMPTY = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
-
-export interface SystemResolverOptions {
-  /** Per query, per try. */
-  timeoutMs: number;
-  tries: number;
-  /** Server addresses; default: the system's (/etc/resolv.conf). */
-  servers?: readonly string[];
+/** A resolver that can hand each message its own budgeted view. */
+export interface SharedResolver extends Resolver {
+  /** A view that charges this message's lookups to its own budget (queries and time). */
+  forMessage(): Resolver;
 }
 
-export class SystemResolver implements Resolver {
-  private readonly r: NodeResolver;
-
-  constructor(o: SystemResolverOptions) {
-    this.r = new NodeResolver({ timeout: o.timeoutMs, tries: o.tries });
-    if (o.servers && o.servers.length > 0) this.r.setServers([...o.servers]);
-  }
-
-  a(name: string): Promise<string[]> {
-    return empty(this.r.resolve4(name));
-  }
-
-  aaaa(name: string): Promise<string[]> {
-    return empty(this.r.resolve6(name));
-  }
-
-  async txt(name: string): Promise<string[]> {
-    return (await empty(this.r.resolveTxt(name))).map((parts) => parts.join(''));
-  }
-
-  mx(name: string): Promise<MxRecord[]> {
-    return empty(this.r.resolveMx(name));
-  }
-
-  ptr(address: string): Promise<string[]> {
-    return empty(this.r.reverse(address));
+/**
+ * Why a lookup failed, as the c-ares codes name it (ETIMEOUT, ESERVFAIL, ECONNREFUSED, EREFUSED...),
+ * or EBUDGET when the message's DNS budget is spent. "No such name / record" is not an error: it is [].
+ */
+export class DnsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DnsError';
   }
 }
 
-async function empty<T>(lookup: Promise<T[]>): Promise<T[]> {
-  try {
-    return await lookup;
-  } catch (err) {
-    if (EMPTY.has((err as NodeJS.ErrnoException).code ?? '')) return [];
-    throw err;
-  }
+export function isSharedResolver(r: Resolver): r is SharedResolver {
+  return typeof (r as Partial<SharedResolver>).forMessage === 'function';
 }

@@ -4,7 +4,8 @@ import { greylistByScore } from '../checks/greylist/index.js';
 import { builtinChecks } from '../checks/index.js';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
-import { SystemResolver } from '../dns/resolver.js';
+import { dnsSchema, type DnsConfig } from '../config/dns.js';
+import { createResolver } from '../dns/create.js';
 import { Engine } from '../engine/engine.js';
 import { PolicyBook } from '../policy/policies.js';
 import type { KeyValueStore } from '../store/kv.js';
@@ -18,21 +19,22 @@ import { noMetrics, systemClock, type Services } from './services.js';
 
 /** How long a body sink may hold the body back before it is dropped (BodyTee). */
 const BODY_STALL_MS = 30_000;
-/** Per DNS query and try, until the DNS issue brings its own settings. */
-const DNS_TIMEOUT_MS = 2000;
 
 export interface ServiceParts {
   log: Logger;
   store?: KeyValueStore;
   services?: Partial<Services>;
+  /** The `dns` config section; default: its defaults (the servers of /etc/resolv.conf). */
+  dns?: DnsConfig;
 }
 
 /** The services checks are given; what is not supplied gets its plain default. */
 export function createServices(parts: ServiceParts): Services {
+  const clock = parts.services?.clock ?? systemClock;
   return {
-    resolver: new SystemResolver({ timeoutMs: DNS_TIMEOUT_MS, tries: 2 }),
+    resolver: parts.services?.resolver ?? createResolver(parts.dns ?? dnsSchema.parse(undefined), clock),
     store: parts.store ?? new MemoryKeyValueStore(),
-    clock: systemClock,
+    clock,
     metrics: noMetrics,
     log: parts.log,
     ...parts.services,

@@ -71,7 +71,10 @@ describe('relay check', () => {
   });
 
   it('describes every symbol it emits', () => {
-    for (const [name, def] of Object.entries(relayCheck.symbols)) {
+    const withDns = relayCheck({ reverse_dns: true, check_timeout_seconds: 5 }).symbols;
+    expect(Object.keys(relayCheck({ reverse_dns: false, check_timeout_seconds: 5 }).symbols)).toEqual(Object.keys(withDns));
+    expect(Object.keys(withDns)).toEqual(expect.arrayContaining(['RDNS_NONE', 'RDNS_NOT_CONFIRMED', 'HELO_NO_RESOLVE', 'HELO_NOT_CLIENT']));
+    for (const [name, def] of Object.entries(withDns)) {
       expect(name).toMatch(/^(RDNS|HELO)_/);
       expect(def.description.length).toBeGreaterThan(10);
     }
