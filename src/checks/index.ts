@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Check } from '../engine/check.js';
 import type { TokenStore } from '../store/tokens.js';
+import { authChecks } from './auth/index.js';
 import { bayesCheck } from './bayes.js';
 import { bodyCheck } from './content/body.js';
 import { headersCheck } from './content/headers.js';
@@ -13,6 +14,6 @@ import { scanLimitCheck } from './scan-limit.js';
 
 /** The registry: every check Thresher runs, listed explicitly, built from the config. */
 export function builtinChecks(config: Readonly<Config>, deps: { tokens?: TokenStore } = {}): Check[] {
-  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck, ...contentChecks, ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : [])];
+  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck, ...contentChecks, ...listChecks(config.lists), ...authChecks(config.auth), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : [])];
   return [...checks, ...ruleChecks(config.rules, checks)];
 }

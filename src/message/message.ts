@@ -34,6 +34,8 @@ export class Message {
   /** The client logged in (SMTP AUTH) before MAIL: a user of this site, wherever it connects from. */
   authenticated = false;
   sender: EnvelopeAddress | undefined;
+  /** The SPF result of the envelope sender (the HELO name for the null sender), set at MAIL by the SPF check. */
+  spf?: { result: 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror'; domain: string };
   readonly recipients: EnvelopeAddress[] = [];
   /** Headers kept for scanning (at most maxHeaders, within maxScanBytes). */
   readonly headers: HeaderField[] = [];
