@@ -11,6 +11,8 @@ const domainName = z
 
 export const authSchema = z
   .strictObject({
+    enabled: z.boolean().default(true)
+      .describe('All of sender authentication; off: no SPF, DKIM, ARC or DMARC check and no Authentication-Results header, whatever the sections below say.'),
     authserv_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, { message: 'expected a host name such as mx.example.com' }).nullable().default(null)
       .describe("The authserv-id of the Authentication-Results header Thresher adds (RFC 8601), usually the host's name; null: the host name. Incoming Authentication-Results headers that claim it are removed (a sender could forge them); those of other hosts are kept."),
     timeout_seconds: z.number().positive().max(60).default(5)
@@ -49,7 +51,7 @@ export const authSchema = z
       .prefault({}),
   })
   .prefault({})
-  .refine((a) => !a.dmarc.enabled || a.dkim.enabled, { message: 'auth.dmarc needs auth.dkim: DMARC is judged on the DKIM results (disable DKIM_* symbols instead to keep DMARC)', path: ['dmarc', 'enabled'] })
+  .refine((a) => !a.enabled || !a.dmarc.enabled || a.dkim.enabled, { message: 'auth.dmarc needs auth.dkim: DMARC is judged on the DKIM results (disable DKIM_* symbols instead to keep DMARC)', path: ['dmarc', 'enabled'] })
   .refine((a) => a.arc.enabled || a.arc.trusted_sealers.length === 0, { message: 'auth.arc.trusted_sealers needs auth.arc enabled', path: ['arc', 'trusted_sealers'] })
   .describe('Sender authentication: SPF, DKIM, ARC and DMARC (mailauth), with the Authentication-Results header. Each needs DNS; see docs/authentication.md.');
 

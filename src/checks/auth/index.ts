@@ -10,6 +10,7 @@ export function authChecks(config: Readonly<AuthConfig>): Check[] {
   const authservId = config.authserv_id ?? hostname();
   const timeoutMs = config.timeout_seconds * 1000;
   const checks: Check[] = [];
+  if (!config.enabled) return checks;
   if (config.spf.enabled) checks.push(spfCheck({ authservId, timeoutMs }));
   if (config.dkim.enabled || config.arc.enabled) {
     checks.push(messageAuthCheck({
