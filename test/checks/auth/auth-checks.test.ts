@@ -65,6 +65,13 @@ describe('SPF at MAIL', () => {
     expect(symbolsOf(await scan(message({ from: 'a@down.example' }), dns, {}, { ip: '192.0.2.25', sender: 'a@down.example' }))).toHaveProperty('SPF_TEMPERROR');
   });
 
+  it("counts for nothing when the recipients' policy bypasses spam checks (it ran before they were known)", async () => {
+    const config = { policies: [{ name: 'bypass', match: { recipients: ['user@example.net'] }, bypass_spam_checks: true }] };
+    const o = await scan(message({ from: 'a@sender.example' }), dns, config, { ip: '203.0.113.9', sender: 'a@sender.example' });
+    expect(o.transactions[0]!.message.spf).toEqual({ result: 'fail', domain: 'sender.example' });
+    expect(Object.keys(symbolsOf(o))).toEqual([]);
+  });
+
   it('judges neither authenticated senders nor clients on local addresses', async () => {
     const authed = symbolsOf(await scan(message({ from: 'a@sender.example' }), dns, {}, { ip: '203.0.113.9', sender: 'a@sender.example', authenticated: true }));
     const local = symbolsOf(await scan(message({ from: 'a@sender.example' }), dns, {}, { ip: '10.1.2.3', sender: 'a@sender.example' }));
