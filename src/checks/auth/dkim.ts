@@ -83,8 +83,9 @@ export class DkimSink implements BodySink {
     this.input.end();
   }
 
+  /** The transaction lets go of every sink when the message is over; one that ended has nothing to release. */
   abort(reason: string): void {
-    this.input.destroy(new Error(reason));
+    if (!this.input.writableEnded) this.input.destroy(new Error(reason));
   }
 }
 
