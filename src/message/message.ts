@@ -33,9 +33,9 @@ export class Message {
   helo: string | undefined;
   /** The client logged in (SMTP AUTH) before MAIL: a user of this site, wherever it connects from. */
   authenticated = false;
-  sender: EnvelopeAddress | undefined;
-  /** The SPF result of the envelope sender (the HELO name for the null sender), set at MAIL by the SPF check. */
+  /** The SPF check's answer for the envelope sender, set at the mail stage. */
   spf?: { result: 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror'; domain: string };
+  sender: EnvelopeAddress | undefined;
   readonly recipients: EnvelopeAddress[] = [];
   /** Headers kept for scanning (at most maxHeaders, within maxScanBytes). */
   readonly headers: HeaderField[] = [];
