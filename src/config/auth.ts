@@ -26,7 +26,7 @@ export const authSchema = z
     dkim: z
       .strictObject({
         enabled: z.boolean().default(true)
-          .describe('Verify DKIM signatures, hashing the whole body as it streams through (beyond limits.max_scan_bytes, never buffered): DKIM_VALID, DKIM_VALID_ALIGNED (signed by the From domain), DKIM_INVALID, DKIM_NONE. DMARC needs it.'),
+          .describe('Verify DKIM signatures, hashing the whole body as it streams through (beyond limits.max_scan_bytes, never buffered): DKIM_VALID, DKIM_VALID_ALIGNED (signed by the From domain), DKIM_INVALID, DKIM_PERMERROR (no usable key), DKIM_NONE. DMARC needs it.'),
         min_key_bits: z.number().int().min(512).max(8192).default(1024)
           .describe('RSA keys shorter than this do not verify (a weak key, as RFC 8301 says).'),
       })

@@ -21,7 +21,8 @@ import { mailauth } from './mailauth.js';
 export const dkimSymbols: Record<string, SymbolDef> = {
   DKIM_VALID: { score: -0.2, description: 'DKIM: a signature verified (detail: domain and selector)' },
   DKIM_VALID_ALIGNED: { score: -0.3, description: 'DKIM: a signature of the From domain verified (aligned, as DMARC counts it)' },
-  DKIM_INVALID: { score: 1.0, description: 'DKIM: a signature did not verify (changed body or headers, bad signature, missing or weak key)' },
+  DKIM_INVALID: { score: 1.0, description: 'DKIM: a signature did not verify (body or signed headers changed, bad signature, expired)' },
+  DKIM_PERMERROR: { score: 0, description: "DKIM: a signature's key is missing, unusable or too weak; not judged" },
   DKIM_NONE: { score: 0, description: 'DKIM: the message is not signed' },
   DKIM_TEMPERROR: { score: 0, description: "DKIM: a signing key's DNS lookup failed; not judged" },
 };
@@ -89,6 +90,13 @@ export class DkimSink implements BodySink {
   }
 }
 
+/**
+ * The signature could not be checked for want of a usable key (mailauth's comments): no
+ * evidence of forgery, as a key removed after a rotation or a short key is not.
+ */
+const KEY_PROBLEMS = new Set(['no key', 'unknown key version', 'unknown key type', 'invalid public key']);
+const keyProblem = (r: DKIMResult): boolean => r.status.result === 'policy' || KEY_PROBLEMS.has(r.status.comment ?? '');
+
 /** What one signature says, for details: its domain and selector. */
 const who = (r: DKIMResult): string => `${r.signingDomain}${r.selector ? ` s=${r.selector}` : ''}`;
 
@@ -102,7 +110,11 @@ export function dkimHits(results: readonly DKIMResult[]): Hit[] {
   const aligned = passed.filter((r) => r.status.aligned);
   if (aligned.length > 0) hits.push({ symbol: 'DKIM_VALID_ALIGNED', detail: aligned.map(who).join(', ') });
   const failed = signed.filter((r) => ['fail', 'neutral', 'policy', 'permerror'].includes(r.status.result));
-  if (failed.length > 0) hits.push({ symbol: 'DKIM_INVALID', detail: failed.map((r) => `${who(r)}${r.status.comment ? ` (${r.status.comment})` : ''}`).join(', ') });
+  const why = (r: DKIMResult) => `${who(r)}${r.status.comment ? ` (${r.status.comment})` : ''}`;
+  const invalid = failed.filter((r) => !keyProblem(r));
+  if (invalid.length > 0) hits.push({ symbol: 'DKIM_INVALID', detail: invalid.map(why).join(', ') });
+  const unusable = failed.filter(keyProblem);
+  if (unusable.length > 0) hits.push({ symbol: 'DKIM_PERMERROR', detail: unusable.map(why).join(', ') });
   const temp = signed.filter((r) => r.status.result === 'temperror');
   if (temp.length > 0) hits.push({ symbol: 'DKIM_TEMPERROR', detail: temp.map(who).join(', ') });
   return hits;

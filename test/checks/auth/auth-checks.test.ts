@@ -1,18 +1,20 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Resolver } from '../../../src/dns/resolver.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemResolver, type Resolver } from '../../../src/dns/resolver.js';
+import { startLoopbackDns, type LoopbackDns, type ZoneEntry } from './loopback-dns.js';
 import { authResultsOf, message, rsaKey, scan, sealed, signed, symbolsOf, type Key } from './support.js';
-import { ZoneResolver, type Records } from './zone-resolver.js';
 
 // SPF, DKIM, ARC and DMARC as Thresher applies them: mailauth's verdicts through our resolver
-// and the transaction, on messages the test signs and seals with keys it generates.
+// and the transaction, on messages the test signs and seals with keys it generates, with DNS
+// answered by an authoritative server on loopback.
 
 let sender: Key;
 let other: Key;
 let forwarder: Key;
-const zone: Record<string, Records> = {};
+const zone: Record<string, ZoneEntry> = {};
+let server: LoopbackDns;
 let dns: Resolver;
 
-beforeAll(() => {
+beforeAll(async () => {
   sender = rsaKey();
   other = rsaKey();
   forwarder = rsaKey();
@@ -35,14 +37,19 @@ beforeAll(() => {
     'void.example': { TXT: ['v=spf1 a:n1.void.example a:n2.void.example a:n3.void.example -all'] },
     'softfail.example': { TXT: ['v=spf1 ~all'] },
     // DNS failures.
-    'down.example': { fail: true },
-    '_dmarc.down.example': { fail: true },
-    'sel._domainkey.down.example': { fail: true },
+    'down.example': { servfail: true },
+    '_dmarc.down.example': { servfail: true },
+    'sel._domainkey.down.example': { servfail: true },
+    // Answers after the resolver gave up.
+    'slow.example': { TXT: ['v=spf1 -all'], delayMs: 1500 },
     'mail.helo.example': { TXT: ['v=spf1 ip4:192.0.2.25 -all'] },
   });
   for (let i = 0; i < 11; i++) zone[`h${i}.many.example`] = { A: ['198.51.100.1'] };
-  dns = new ZoneResolver(zone);
+  server = await startLoopbackDns(zone);
+  dns = new SystemResolver({ servers: server.servers, timeoutMs: 300, tries: 1 });
 });
+
+afterAll(() => server?.close());
 
 describe('SPF at MAIL', () => {
   it('follows include chains: one symbol per result, with the domain', async () => {
@@ -63,6 +70,13 @@ describe('SPF at MAIL', () => {
   it('checks the HELO name for the null sender, and a DNS failure is a temporary error', async () => {
     expect(symbolsOf(await scan(message({ from: 'a@x.example' }), dns, {}, { ip: '192.0.2.25', helo: 'mail.helo.example', sender: '' })).SPF_PASS).toBe('mail.helo.example (HELO)');
     expect(symbolsOf(await scan(message({ from: 'a@down.example' }), dns, {}, { ip: '192.0.2.25', sender: 'a@down.example' }))).toHaveProperty('SPF_TEMPERROR');
+    expect(symbolsOf(await scan(message({ from: 'a@slow.example' }), dns, {}, { ip: '192.0.2.25', sender: 'a@slow.example' }))).toHaveProperty('SPF_TEMPERROR');
+  });
+
+  it('asks the include chain through the server, each name once', async () => {
+    server.queries.length = 0;
+    await scan(message({ from: 'a@sender.example' }), dns, { auth: { authserv_id: 'mx.thresher.test', dkim: { enabled: false }, dmarc: { enabled: false }, arc: { enabled: false } } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
+    expect(server.queries).toEqual(['TXT sender.example', 'TXT _spf.sender.example', 'TXT _spf2.sender.example']);
   });
 
   it("counts for nothing when the recipients' policy bypasses spam checks (it ran before they were known)", async () => {
@@ -101,6 +115,15 @@ describe('DKIM through the body tee', () => {
     const o = await scan(message({ from: 'a@nothing.example' }), dns);
     expect(symbolsOf(o)).toMatchObject({ DKIM_NONE: undefined, ARC_NONE: undefined, DMARC_NONE: 'nothing.example' });
     expect(authResultsOf(o)).toContain('dkim=none');
+  });
+
+  it('a signature whose key is not published is not judged (DKIM_PERMERROR), unlike a bad one', async () => {
+    const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'gone', sender);
+    const o = symbolsOf(await scan(raw, dns));
+    expect(o.DKIM_PERMERROR).toBe('sender.example s=gone (no key)');
+    expect(o).not.toHaveProperty('DKIM_INVALID');
+    const forged = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', other);
+    expect(symbolsOf(await scan(forged, dns)).DKIM_INVALID).toBe('sender.example s=sel (bad signature)');
   });
 
   it("a signing key's DNS failure is a temporary error, not a failure", async () => {
@@ -185,19 +208,29 @@ describe('Authentication-Results', () => {
   });
 });
 
-describe('a DNS server that never answers', () => {
+describe('a DNS server that answers too late, or has stopped', () => {
   it('the message is still answered within the time limit, scored without the checks', async () => {
-    const silent: Resolver = { a: never, aaaa: never, txt: never, mx: never, ptr: never };
+    const late = await startLoopbackDns(Object.fromEntries(Object.entries(zone).map(([name, entry]) => [name, { ...entry, delayMs: 5000 }])));
+    try {
+      const waiting = new SystemResolver({ servers: late.servers, timeoutMs: 4000, tries: 1 });
+      const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
+      const started = Date.now();
+      const o = await scan(raw, waiting, { auth: { authserv_id: 'mx.thresher.test', timeout_seconds: 0.3 } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(o.transactions[0]!.verdict.result.failures.map((f) => f.check).sort()).toEqual(['auth', 'spf']);
+      expect(Object.keys(symbolsOf(o)).filter((s) => /^(SPF|DKIM|DMARC|ARC)_/.test(s))).toEqual([]);
+      expect(symbolsOf(o)).toHaveProperty('CHECK_FAILED');
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('a stopped server makes every lookup a temporary error', async () => {
+    const gone = await startLoopbackDns({});
+    await gone.close();
+    const resolver = new SystemResolver({ servers: gone.servers, timeoutMs: 300, tries: 1 });
     const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
-    const started = Date.now();
-    const o = await scan(raw, silent, { auth: { authserv_id: 'mx.thresher.test', timeout_seconds: 0.3 } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
-    expect(Date.now() - started).toBeLessThan(3000);
-    const t = o.transactions[0]!;
-    expect(t.verdict.result.failures.map((f) => f.check).sort()).toEqual(['auth', 'spf']);
-    expect(Object.keys(symbolsOf(o)).filter((s) => /^(SPF|DKIM|DMARC|ARC)_/.test(s))).toEqual([]);
+    const o = symbolsOf(await scan(raw, resolver, {}, { ip: '192.0.2.25', sender: 'a@sender.example' }));
+    expect(o).toMatchObject({ SPF_TEMPERROR: 'sender.example', DKIM_TEMPERROR: 'sender.example s=sel', DMARC_TEMPERROR: 'sender.example' });
   });
 });
-
-function never(): Promise<never> {
-  return new Promise(() => undefined);
-}
