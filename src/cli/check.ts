@@ -37,7 +37,7 @@ export async function check(paths: string[], opts: CheckOptions): Promise<number
   });
   const tokens = stores?.tokens;
   const log = pino({ level: 'warn' }, pino.destination(2));
-  const pipeline = createPipeline(config, { services: createServices({ log, ...(stores ? { store: stores.kv } : {}) }), source: opts.config, tokens });
+  const pipeline = createPipeline(config, { services: createServices({ log, dnsServers: config.dns.servers, ...(stores ? { store: stores.kv } : {}) }), source: opts.config, tokens });
   let status = 0;
   try {
     for await (const input of checkInputs(paths)) {

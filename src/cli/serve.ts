@@ -104,9 +104,9 @@ async function serveConnections(opts: ServeOptions, initial: Readonly<Config>, s
       log.error({ err: err.message }, 'cannot open the state store; running without Bayes');
       return undefined;
     });
-  const servicesFor = (s: Stores | undefined): Services => createServices({ log, store: s?.kv ?? new MemoryKeyValueStore(), services: metrics ? { metrics } : {} });
+  const servicesFor = (c: Readonly<Config>, s: Stores | undefined): Services => createServices({ log, dnsServers: c.dns.servers, store: s?.kv ?? new MemoryKeyValueStore(), services: metrics ? { metrics } : {} });
   const pipelineFor = (c: Readonly<Config>, s: Stores | undefined) =>
-    createPipeline(c, { services: servicesFor(s), source: opts.config, tokens: s?.tokens, learn: true, background });
+    createPipeline(c, { services: servicesFor(c, s), source: opts.config, tokens: s?.tokens, learn: true, background });
   // A config the checks refuse stops here, before the stores are created.
   pipelineFor(config, undefined);
   let stores = await open();

@@ -7,6 +7,7 @@ import { bayesSchema, dataDirSchema } from './bayes.js';
 import { redisSchema, storeSchema } from './store.js';
 import { readListenSpec } from './listen-spec.js';
 import { authSchema } from './auth.js';
+import { dnsSchema } from './dns.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -77,6 +78,7 @@ export const configSchema = z
     redis: redisSchema,
     bayes: bayesSchema,
     auth: authSchema,
+    dns: dnsSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})

@@ -21,6 +21,8 @@ const DNS_TIMEOUT_MS = 2000;
 
 export interface ServiceParts {
   log: Logger;
+  /** config `dns.servers`; default: the system's. */
+  dnsServers?: readonly string[];
   store?: KeyValueStore;
   services?: Partial<Services>;
 }
@@ -28,7 +30,7 @@ export interface ServiceParts {
 /** The services checks are given; what is not supplied gets its plain default. */
 export function createServices(parts: ServiceParts): Services {
   return {
-    resolver: new SystemResolver({ timeoutMs: DNS_TIMEOUT_MS, tries: 2 }),
+    resolver: new SystemResolver({ timeoutMs: DNS_TIMEOUT_MS, tries: 2, ...(parts.dnsServers ? { servers: parts.dnsServers } : {}) }),
     store: parts.store ?? new MemoryKeyValueStore(),
     clock: systemClock,
     metrics: noMetrics,
