@@ -16,12 +16,14 @@ import { mailauth } from './mailauth.js';
 // Scores: a valid signature is weak evidence on its own (anyone can sign with a domain of
 // their own), stronger when it is the From domain's (SpamAssassin's DKIM_VALID and
 // DKIM_VALID_AU, rspamd's R_DKIM_ALLOW); a signature that does not verify is a forgery or a
-// message changed in transit (a mailing-list footer), so it weighs little.
+// message changed in transit (a mailing-list footer): on the development mail 9.1 % of ham and
+// 8.6 % of spam carry a body hash that no longer verifies, so it weighs next to nothing
+// (SpamAssassin's DKIM_INVALID, 0.1); a forged From is DMARC's to judge.
 
 export const dkimSymbols: Record<string, SymbolDef> = {
   DKIM_VALID: { score: -0.2, description: 'DKIM: a signature verified (detail: domain and selector)' },
   DKIM_VALID_ALIGNED: { score: -0.3, description: 'DKIM: a signature of the From domain verified (aligned, as DMARC counts it)' },
-  DKIM_INVALID: { score: 1.0, description: 'DKIM: a signature did not verify (body or signed headers changed, bad signature, expired)' },
+  DKIM_INVALID: { score: 0.1, description: 'DKIM: a signature did not verify (body or signed headers changed, bad signature, expired)' },
   DKIM_PERMERROR: { score: 0, description: "DKIM: a signature's key is missing, unusable or too weak; not judged" },
   DKIM_NONE: { score: 0, description: 'DKIM: the message is not signed' },
   DKIM_TEMPERROR: { score: 0, description: "DKIM: a signing key's DNS lookup failed; not judged" },
