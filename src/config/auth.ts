@@ -11,8 +11,8 @@ const domainName = z
 
 export const authSchema = z
   .strictObject({
-    enabled: z.boolean().default(true)
-      .describe('All of sender authentication; off: no SPF, DKIM, ARC or DMARC check and no Authentication-Results header, whatever the sections below say.'),
+    enabled: z.boolean().default(false)
+      .describe('Sender authentication: SPF, DKIM, ARC and DMARC as the sections below say, and the Authentication-Results header. Off by default: every message then asks DNS (SPF alone up to 10 lookups, before MAIL is answered), so point dns.servers at a caching resolver you trust first; see docs/authentication.md.'),
     authserv_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, { message: 'expected a host name such as mx.example.com' }).nullable().default(null)
       .describe("The authserv-id of the Authentication-Results header Thresher adds (RFC 8601), usually the host's name; null: the host name. Incoming Authentication-Results headers that claim it are removed (a sender could forge them); those of other hosts are kept."),
     timeout_seconds: z.number().positive().max(60).default(5)

@@ -25,7 +25,7 @@ beforeAll(async () => {
     '_dmarc.news.example': { TXT: ['v=DMARC1; p=reject'] },
   });
   config = join(dir, 'thresher.yaml');
-  writeFileSync(config, `dns: { servers: ["${dns.servers[0]}"] }\nauth: { authserv_id: mx.check.test }\n`);
+  writeFileSync(config, `dns: { servers: ["${dns.servers[0]}"] }\nauth: { enabled: true, authserv_id: mx.check.test }\n`);
   eml = join(dir, 'news.eml');
   const raw = Buffer.from('From: News <news@news.example>\r\nTo: b@example.net\r\nSubject: issue 1\r\nDate: Thu, 3 Dec 2026 12:00:00 +0000\r\nMessage-ID: <1@news.example>\r\n\r\nThis week.\r\n');
   writeFileSync(eml, await signed(raw, 'news.example', 'sel', key));

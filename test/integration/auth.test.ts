@@ -24,7 +24,7 @@ beforeAll(async () => {
     '_dmarc.bank.example': { TXT: ['v=DMARC1; p=reject'] },
     'sel._domainkey.phish.example': { TXT: [phisher.record] },
   });
-  t = await startThresher(`dns: { servers: ["${dns.servers[0]}"] }\nauth: { authserv_id: mx.thresher.test, dmarc: { apply_policy: true } }\n`);
+  t = await startThresher(`dns: { servers: ["${dns.servers[0]}"] }\nauth: { enabled: true, authserv_id: mx.thresher.test, dmarc: { apply_policy: true } }\n`);
   postfix = await startPostfix([t.postfixSpec]);
 });
 

@@ -118,8 +118,6 @@ describe('Transaction', () => {
       },
     };
     const policies = {
-      // The fake checks stand in for the real ones here.
-      auth: { enabled: false },
       policies: [
         { name: 'lovers', match: { recipients: ['@lovers.example'] }, virus_lover: true },
         { name: 'bypass', match: { recipients: ['@bypass.example'] }, bypass_virus_checks: true },

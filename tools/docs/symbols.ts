@@ -17,6 +17,7 @@ const EVERY_CHECK_CONFIGS: readonly unknown[] = [
   {},
   { lists: { ip_allow: ['192.0.2.0/24'], ip_block: ['198.51.100.0/24'], sender_allow: ['a@example.org'], sender_block: ['example.net'] } },
   { lists: { sender_block: ['example.net'], recipients: { '@example.org': { sender_allow: ['b@example.com'], sender_block: ['c@example.com'] } } } },
+  { auth: { enabled: true } },
 ];
 
 const STAGE_ORDER: readonly Stage[] = ['connect', 'helo', 'mail', 'rcpt', 'eom'];

@@ -51,6 +51,15 @@ beforeAll(async () => {
 
 afterAll(() => server?.close());
 
+describe('defaults', () => {
+  it('is off until enabled, so a default configuration asks no DNS', async () => {
+    const { testPipeline } = await import('../../support/services.js');
+    const { parseConfig } = await import('../../../src/config/load.js');
+    expect(testPipeline(parseConfig({})).engine.checks.filter((c) => c.name === 'spf' || c.name === 'auth')).toEqual([]);
+    expect(testPipeline(parseConfig({ auth: { enabled: true } })).engine.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['spf', 'auth']));
+  });
+});
+
 describe('SPF at MAIL', () => {
   it('follows include chains: one symbol per result, with the domain', async () => {
     const pass = symbolsOf(await scan(message({ from: 'a@sender.example' }), dns, {}, { ip: '192.0.2.25', sender: 'a@sender.example' }));
@@ -75,7 +84,7 @@ describe('SPF at MAIL', () => {
 
   it('asks the include chain through the server, each name once', async () => {
     server.queries.length = 0;
-    await scan(message({ from: 'a@sender.example' }), dns, { auth: { authserv_id: 'mx.thresher.test', dkim: { enabled: false }, dmarc: { enabled: false }, arc: { enabled: false } } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
+    await scan(message({ from: 'a@sender.example' }), dns, { auth: { dkim: { enabled: false }, dmarc: { enabled: false }, arc: { enabled: false } } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
     expect(server.queries).toEqual(['TXT sender.example', 'TXT _spf.sender.example', 'TXT _spf2.sender.example']);
   });
 
@@ -140,17 +149,17 @@ describe('DMARC', () => {
     expect(symbolsOf(scored)).toMatchObject({ DKIM_VALID: 'other.example s=sel', DMARC_FAIL_REJECT: 'sender.example p=reject' });
     expect(symbolsOf(scored)).not.toHaveProperty('DKIM_VALID_ALIGNED');
     expect(scored.transactions[0]!.verdict.action).toBe('accept');
-    const applied = await scan(await unaligned(), dns, { auth: { authserv_id: 'mx.thresher.test', dmarc: { apply_policy: true } } });
+    const applied = await scan(await unaligned(), dns, { auth: { dmarc: { apply_policy: true } } });
     expect(applied.transactions[0]!.verdict.action).toBe('reject');
     expect(applied.transactions[0]!.verdict.reply).toEqual({ code: 550, xcode: '5.7.1', text: 'Rejected by the DMARC policy of sender.example' });
   });
 
   it('the policy is waived for spam lovers and never applied to authenticated senders', async () => {
-    const config = { auth: { authserv_id: 'mx.thresher.test', dmarc: { apply_policy: true } }, policies: [{ name: 'lovers', match: { recipients: ['user@example.net'] }, spam_lover: true }] };
+    const config = { auth: { dmarc: { apply_policy: true } }, policies: [{ name: 'lovers', match: { recipients: ['user@example.net'] }, spam_lover: true }] };
     const lover = (await scan(await unaligned(), dns, config)).transactions[0]!;
     expect(lover.verdict.action).toBe('accept');
     expect(lover.verdict.result.symbols.find((s) => s.name === 'DMARC_FAIL_REJECT')?.outcome?.action).toBe('reject');
-    const authed = await scan(await unaligned(), dns, { auth: { authserv_id: 'mx.thresher.test', dmarc: { apply_policy: true } } }, { authenticated: true });
+    const authed = await scan(await unaligned(), dns, { auth: { dmarc: { apply_policy: true } } }, { authenticated: true });
     expect(authed.transactions[0]!.verdict.action).toBe('accept');
   });
 
@@ -178,7 +187,7 @@ describe('ARC', () => {
   }
 
   it('a trusted forwarder\'s valid seal rescues DMARC; an untrusted one only verifies', async () => {
-    const apply = { authserv_id: 'mx.thresher.test', dmarc: { apply_policy: true } };
+    const apply = { dmarc: { apply_policy: true } };
     const trusted = await scan(await forwarded(), dns, { auth: { ...apply, arc: { trusted_sealers: ['lists.example'] } } });
     expect(symbolsOf(trusted)).toMatchObject({ DKIM_INVALID: expect.stringMatching(/^sender\.example s=sel/), ARC_PASS: 'i=1 lists.example', DMARC_ARC_OVERRIDE: 'sender.example p=reject sealed by lists.example' });
     expect(trusted.transactions[0]!.verdict.action).not.toBe('reject');
@@ -215,7 +224,7 @@ describe('a DNS server that answers too late, or has stopped', () => {
       const waiting = new SystemResolver({ servers: late.servers, timeoutMs: 4000, tries: 1 });
       const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
       const started = Date.now();
-      const o = await scan(raw, waiting, { auth: { authserv_id: 'mx.thresher.test', timeout_seconds: 0.3 } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
+      const o = await scan(raw, waiting, { auth: { timeout_seconds: 0.3 } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
       expect(Date.now() - started).toBeLessThan(3000);
       expect(o.transactions[0]!.verdict.result.failures.map((f) => f.check).sort()).toEqual(['auth', 'spf']);
       expect(Object.keys(symbolsOf(o)).filter((s) => /^(SPF|DKIM|DMARC|ARC)_/.test(s))).toEqual([]);

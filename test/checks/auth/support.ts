@@ -47,8 +47,8 @@ export interface Envelope {
 }
 
 /** One message through the transaction with this config and resolver, as `thresher check` drives it. */
-export async function scan(raw: Buffer, resolver: Resolver, config: object = {}, env: Envelope = {}): Promise<OfflineOutcome> {
-  const pipeline = testPipeline(parseConfig({ auth: { authserv_id: 'mx.thresher.test' }, ...config }), { services: testServices({ resolver }) });
+export async function scan(raw: Buffer, resolver: Resolver, config: { auth?: object } & Record<string, unknown> = {}, env: Envelope = {}): Promise<OfflineOutcome> {
+  const pipeline = testPipeline(parseConfig({ ...config, auth: { enabled: true, authserv_id: 'mx.thresher.test', ...config.auth } }), { services: testServices({ resolver }) });
   return scanOffline(pipeline, raw, {
     client: env.ip === undefined ? { hostname: 'unknown', address: '', port: 0, family: 'unknown' } : { hostname: 'mail.sender.example', address: env.ip, port: 25, family: env.ip.includes(':') ? 'inet6' : 'inet' },
     helo: env.helo ?? 'mail.sender.example',
