@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Check } from '../engine/check.js';
 import type { TokenStore } from '../store/tokens.js';
 import { badSessionChecks } from './bad-sessions.js';
+import { authChecks } from './auth/index.js';
 import { bayesCheck } from './bayes.js';
 import { bodyCheck } from './content/body.js';
 import { dnsChecks } from './dns/index.js';
@@ -18,7 +19,7 @@ import { scannerChecks } from './scanners.js';
 
 /** The registry: every check Thresher runs, listed explicitly, built from the config. */
 export function builtinChecks(config: Readonly<Config>, deps: { tokens?: TokenStore } = {}): Check[] {
-  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck(config.dnsbl), ...contentChecks, ...dnsChecks(config.dnsbl), ...listChecks(config.lists), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : []), ...scannerChecks(config)];
+  const checks = [gtubeCheck, scanLimitCheck, headersCheck, bodyCheck, relayCheck(config.dnsbl), ...contentChecks, ...dnsChecks(config.dnsbl), ...listChecks(config.lists), ...authChecks(config.auth), ...(config.bayes.enabled ? [bayesCheck(config.bayes, deps.tokens)] : []), ...scannerChecks(config)];
   const stateChecks = [...greylistChecks(config.greylisting), ...rateLimitChecks(config.rate_limits), ...badSessionChecks(config.bad_sessions)];
   return [...checks, ...stateChecks, ...ruleChecks(config.rules, checks)];
 }

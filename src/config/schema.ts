@@ -13,6 +13,7 @@ import { rateLimitsSchema } from './rate-limits.js';
 import { badSessionsSchema } from './bad-sessions.js';
 import { clamavSchema } from './clamav.js';
 import { spamdSchema } from './spamd.js';
+import { authSchema } from './auth.js';
 
 // The configuration schema: the single source of truth for every default. Keys are
 // snake_case as admins write them in YAML; strict objects so a typo is an error, not a no-op.
@@ -89,6 +90,7 @@ export const configSchema = z
     bad_sessions: badSessionsSchema,
     clamav: clamavSchema,
     spamd: spamdSchema,
+    auth: authSchema,
     disabled_symbols: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default([])
       .describe('Symbols never emitted, e.g. [NOT_FULLY_SCANNED]; a check whose symbols are all disabled does not run; an unknown name is an error.'),
     scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.number()).default({})

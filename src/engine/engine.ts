@@ -30,6 +30,8 @@ export const ENGINE_SYMBOLS: Readonly<Record<string, SymbolDef>> = {
 export class Engine {
   private readonly byStage = new Map<Stage, Check[]>();
   private readonly symbols = new Map<string, SymbolDef>();
+  /** The family of the check that declares each symbol. */
+  private readonly families = new Map<string, CheckFamily>();
   private readonly disabled: ReadonlySet<string>;
   /** The end-of-message checks that open body sinks, found once: the body tee asks per message. */
   private readonly bodyReaders: readonly Check[];
@@ -46,6 +48,7 @@ export class Engine {
       for (const [name, def] of Object.entries(check.symbols)) {
         if (this.symbols.has(name)) throw new Error(`symbol ${name} is declared by two checks`);
         this.symbols.set(name, def);
+        this.families.set(name, check.family ?? 'spam');
       }
       // A check whose every symbol is disabled has nothing to say: it does not run.
       const names = Object.keys(check.symbols);
@@ -95,6 +98,11 @@ export class Engine {
       }
     }
     return sinks;
+  }
+
+  /** The family of the check that emits a symbol (undefined for the engine's own). */
+  familyOf(symbol: string): CheckFamily | undefined {
+    return this.families.get(symbol);
   }
 
   score(symbol: string): number {

@@ -224,14 +224,19 @@ export class Transaction {
     const tee = this.openTee();
     await tee.end();
     const result = emptyResult();
-    addSymbols(result, this.connResult.symbols);
-    addSymbols(result, this.msgResult.symbols);
+    const policy = this.msgPolicy ?? p.policies.fallback;
+    const skip = skippedFamilies(policy);
+    // Early checks ran before the recipients' policy was known: what a skipped family found then does not count.
+    const counted = (s: { name: string }) => {
+      const family = p.engine.familyOf(s.name);
+      return family === undefined || !skip.has(family);
+    };
+    addSymbols(result, this.connResult.symbols.filter(counted));
+    addSymbols(result, this.msgResult.symbols.filter(counted));
     result.failures.push(...this.connResult.failures, ...this.msgResult.failures);
     for (const f of tee.failures) {
       result.failures.push({ check: f.name, reason: `body: ${f.reason}`, policy: p.engine.failurePolicy(f.name) });
     }
-    const policy = this.msgPolicy ?? p.policies.fallback;
-    const skip = skippedFamilies(policy);
     if (skip.size < 2) await p.engine.run('eom', m, result, this.log, skip);
     const verdict = await greylistByScore(p, m, decideFor(result, policy), policy, this.log);
     this.messages++;

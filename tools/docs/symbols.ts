@@ -19,6 +19,7 @@ const EVERY_CHECK_CONFIGS: readonly unknown[] = [
   { lists: { sender_block: ['example.net'], recipients: { '@example.org': { sender_allow: ['b@example.com'], sender_block: ['c@example.com'] } } } },
   { greylisting: { enabled: true }, bad_sessions: { enabled: true }, rate_limits: { buckets: [{ name: 'm', key: ['sender'], rate: '1 / 1h' }, { name: 'r', key: ['recipient'], rate: '1 / 1h' }] } },
   { clamav: { servers: ['inet:127.0.0.1:3310'] }, spamd: { servers: ['inet:127.0.0.1:783'] } },
+  { auth: { enabled: true } },
 ];
 
 const STAGE_ORDER: readonly Stage[] = ['connect', 'helo', 'mail', 'rcpt', 'eom'];
