@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemResolver, type Resolver } from '../../../src/dns/resolver.js';
+import { dnsSchema } from '../../../src/config/dns.js';
+import { createResolver } from '../../../src/dns/create.js';
+import type { Resolver } from '../../../src/dns/resolver.js';
+
+/** The real resolver service (cache and all) asking the test's server. */
+function resolverFor(o: { servers: string[]; timeoutMs: number; tries: number }): Resolver {
+  return createResolver(dnsSchema.parse({ servers: o.servers, timeout_ms: o.timeoutMs, tries: o.tries }), { now: () => Date.now() });
+}
 import { startLoopbackDns, type LoopbackDns, type ZoneEntry } from './loopback-dns.js';
 import { authResultsOf, message, rsaKey, scan, sealed, signed, symbolsOf, type Key } from './support.js';
 
@@ -46,7 +53,7 @@ beforeAll(async () => {
   });
   for (let i = 0; i < 11; i++) zone[`h${i}.many.example`] = { A: ['198.51.100.1'] };
   server = await startLoopbackDns(zone);
-  dns = new SystemResolver({ servers: server.servers, timeoutMs: 300, tries: 1 });
+  dns = resolverFor({ servers: server.servers, timeoutMs: 300, tries: 1 });
 });
 
 afterAll(() => server?.close());
@@ -84,7 +91,8 @@ describe('SPF at MAIL', () => {
 
   it('asks the include chain through the server, each name once', async () => {
     server.queries.length = 0;
-    await scan(message({ from: 'a@sender.example' }), dns, { auth: { dkim: { enabled: false }, dmarc: { enabled: false }, arc: { enabled: false } } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
+    const fresh = resolverFor({ servers: server.servers, timeoutMs: 300, tries: 1 });
+    await scan(message({ from: 'a@sender.example' }), fresh, { auth: { dkim: { enabled: false }, dmarc: { enabled: false }, arc: { enabled: false } } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
     expect(server.queries).toEqual(['TXT sender.example', 'TXT _spf.sender.example', 'TXT _spf2.sender.example']);
   });
 
@@ -221,7 +229,7 @@ describe('a DNS server that answers too late, or has stopped', () => {
   it('the message is still answered within the time limit, scored without the checks', async () => {
     const late = await startLoopbackDns(Object.fromEntries(Object.entries(zone).map(([name, entry]) => [name, { ...entry, delayMs: 5000 }])));
     try {
-      const waiting = new SystemResolver({ servers: late.servers, timeoutMs: 4000, tries: 1 });
+      const waiting = resolverFor({ servers: late.servers, timeoutMs: 4000, tries: 1 });
       const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
       const started = Date.now();
       const o = await scan(raw, waiting, { auth: { timeout_seconds: 0.3 } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
@@ -237,7 +245,7 @@ describe('a DNS server that answers too late, or has stopped', () => {
   it('a stopped server makes every lookup a temporary error', async () => {
     const gone = await startLoopbackDns({});
     await gone.close();
-    const resolver = new SystemResolver({ servers: gone.servers, timeoutMs: 300, tries: 1 });
+    const resolver = resolverFor({ servers: gone.servers, timeoutMs: 300, tries: 1 });
     const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
     const o = symbolsOf(await scan(raw, resolver, {}, { ip: '192.0.2.25', sender: 'a@sender.example' }));
     expect(o).toMatchObject({ SPF_TEMPERROR: 'sender.example', DKIM_TEMPERROR: 'sender.example s=sel', DMARC_TEMPERROR: 'sender.example' });
