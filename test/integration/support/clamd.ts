@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort, requireBinary } from './proc.js';
+import { freePort, requireBinary, stopChild } from './proc.js';
 
 /** The EICAR anti-virus test file (68 bytes), assembled so this source is not itself flagged. */
 export const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('');
@@ -105,10 +105,7 @@ export async function startClamd(o: ClamdOptions = {}): Promise<ClamdServer> {
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    await exited;
+    await stopChild(proc);
     rmSync(socket, { force: true });
   };
 

@@ -1,7 +1,7 @@
 // Small process and port helpers shared by the integration harnesses.
 // Real parts rule: a missing binary or a daemon that does not come up FAILS the test (in CI and
 // locally alike); nothing here ever skips. scripts/install-test-deps.sh installs the binaries.
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,4 +67,12 @@ export async function waitForPort(port: number, what: string, timeoutMs = 15_000
     if (Date.now() > deadline) throw new Error(`${what} did not accept connections on ${host}:${port} within ${timeoutMs} ms`);
     await sleep(50);
   }
+}
+
+/** SIGTERM to a daemon the tests started, resolved once it has exited; nothing if it is already gone. */
+export async function stopChild(proc: ChildProcess | undefined): Promise<void> {
+  if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  await exited;
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort, requireBinary, waitForPort } from './proc.js';
+import { freePort, requireBinary, stopChild, waitForPort } from './proc.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -40,10 +40,7 @@ export async function startRedis(): Promise<RedisServer> {
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    await exited;
+    await stopChild(proc);
   };
 
   await start();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort, requireBinary, waitForPort } from './proc.js';
+import { freePort, requireBinary, stopChild, waitForPort } from './proc.js';
 
 export interface SpamdServer {
   /** inet:127.0.0.1:PORT */
@@ -29,12 +29,7 @@ export async function startSpamd(): Promise<SpamdServer> {
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => { output += d; });
   const dead = () => (proc.exitCode !== null || proc.signalCode !== null ? `exited with ${proc.exitCode ?? proc.signalCode}\n${output}` : null);
   await waitForPort(port, 'spamd', 60_000, dead);
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    await exited;
-  };
+  const stop = () => stopChild(proc);
   return {
     tcp: `inet:127.0.0.1:${port}`,
     port,
