@@ -12,6 +12,15 @@ export type ClamdVerdict =
   | { kind: 'found'; name: string }
   | { kind: 'error'; message: string; sizeLimit: boolean };
 
+/**
+ * An ERROR answer is a fault of the server (clamd shutting down answers "PROTOCOL ERROR", a full
+ * disk "Can't create temporary file"): another server may scan the message. Only the size limit
+ * is about the message itself, and another clamd would refuse it alike.
+ */
+export function isServerFault(verdict: ClamdVerdict): boolean {
+  return verdict.kind === 'error' && !verdict.sizeLimit;
+}
+
 /** Reads one clamd answer line (without its terminating NUL). */
 export function parseClamdReply(line: string): ClamdVerdict {
   const text = line.replace(/\0+$/, '').trim();

@@ -5,14 +5,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { MetricsObserver } from '../../src/scan/services.js';
 import { Transaction, type EndOfMessage } from '../../src/scan/transaction.js';
 import { testPipeline, testServices } from '../support/services.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
-import { CUSTOM_SIGNATURE_NAME, CUSTOM_SIGNATURE_TEXT, EICAR, useClamd } from './support/clamd.js';
-import { startStalledServer } from './support/stalled-server.js';
+import { CUSTOM_SIGNATURE_NAME, CUSTOM_SIGNATURE_TEXT, EICAR, startClamd, useClamd, type ClamdServer } from './support/clamd.js';
+import { startFixedAnswerServer, startStalledServer } from './support/stalled-server.js';
 import { freePort } from './support/proc.js';
 import { storedZip, withAttachment, type Encoding } from './support/mime.js';
 import { MAIN } from './support/thresher.js';
@@ -196,9 +196,28 @@ describe('clamav check with a real clamd', () => {
     });
   });
 
+  it('a clamd that answers ERROR (as one shutting down does) is a failure: the next server scans the message', async () => {
+    const failing = await startFixedAnswerServer('stream: PROTOCOL ERROR: ancillary data sent without FILDES. ERROR\0');
+    try {
+      const h = harness({ servers: [failing.spec, clamd().tcp], breaker: { failures: 1 } });
+      const streamed = await h.scan(plain, `${EICAR}\r\n`);
+      expect(streamed.verdict.action).toBe('reject');
+      expect(streamed.verdict.reply?.text).toMatch(/Eicar-Test-Signature/);
+      expect(h.states).toContainEqual({ server: failing.spec, state: 'open' });
+    } finally {
+      await failing.close();
+    }
+  });
+
   describe('clamd stopped mid-run and restarted', () => {
+    // Its own clamd: the one the other tests share is never stopped.
+    let server: ClamdServer;
+    beforeAll(async () => {
+      server = await startClamd();
+    }, 90_000);
+    afterAll(async () => server?.dispose());
+
     it('the failure policy applies, the breaker opens (then fails at once), and closes after clamd is back', async () => {
-      const server = clamd();
       const h = harness({ servers: [server.tcp], breaker: { failures: 2, window_seconds: 10, cooldown_seconds: 30 } });
       expect((await h.scan(plain, 'before\r\n')).verdict.action).toBe('accept');
       // Stopped while the body streams: the stream breaks, there is no other server, tempfail.
@@ -212,7 +231,8 @@ describe('clamav check with a real clamd', () => {
       const fast = await h.scan(plain, 'down\r\n');
       expect(fast.verdict.action).toBe('tempfail');
       expect(fast.verdict.result.failures[0]?.reason).toMatch(/1 disabled/);
-      expect(performance.now() - started).toBeLessThan(200);
+      // Well under the 2 s connect limit: nothing was tried.
+      expect(performance.now() - started).toBeLessThan(1000);
       // After the cool-down, the probe's zPING finds clamd still down: disabled again, the message not tried on it.
       h.advance(31_000);
       expect((await h.scan(plain, 'still down\r\n')).verdict.action).toBe('tempfail');

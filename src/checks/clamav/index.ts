@@ -3,7 +3,7 @@ import type { ClamavConfig } from '../../config/clamav.js';
 import type { Check, CheckContext, Hit, SymbolDef } from '../../engine/check.js';
 import type { Outcome } from '../../engine/result.js';
 import type { Message } from '../../message/message.js';
-import { clamdCommand, InstreamScan, type ClamdTimeouts, type ClamdVerdict } from '../../scanners/clamd.js';
+import { clamdCommand, InstreamScan, isServerFault, type ClamdTimeouts, type ClamdVerdict } from '../../scanners/clamd.js';
 import { ScannerError } from '../../scanners/connect.js';
 import { failover, withDeadline } from '../../scanners/failover.js';
 import { ServerPool, type PoolServer } from '../../scanners/pool.js';
@@ -109,6 +109,7 @@ export function clamavCheck(config: ClamavConfig): Check {
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const verdict = await stream.result();
+        if (isServerFault(verdict)) throw faultOf(verdict, stream.server!);
         const answer: ScanAnswer = { verdict, server: stream.server! };
         if (!stream.complete) answer.truncatedAt = config.max_bytes;
         return answer;
@@ -122,10 +123,14 @@ export function clamavCheck(config: ClamavConfig): Check {
     }
     const { value } = await failover(p, tried, signal, ctx.log, async (server) => {
       const answer = await resend(ctx.message, server, signal);
+      if (isServerFault(answer.verdict)) throw faultOf(answer.verdict, server);
       return { value: answer, outcome: answer.verdict.kind === 'error' ? 'refused' : 'ok' };
     }, lastError);
     return value;
   };
+
+  const faultOf = (verdict: ClamdVerdict, server: PoolServer): ScannerError =>
+    new ScannerError(`${server.name}: clamd: ${verdict.kind === 'error' ? verdict.message : verdict.kind}`);
 
   const outcomeFor = (name: string): Outcome | undefined => {
     switch (config.action) {

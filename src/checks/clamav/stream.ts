@@ -1,5 +1,5 @@
 import type { ClamdTimeouts, ClamdVerdict } from '../../scanners/clamd.js';
-import { InstreamScan } from '../../scanners/clamd.js';
+import { InstreamScan, isServerFault } from '../../scanners/clamd.js';
 import type { Lease, PoolServer, ServerPool } from '../../scanners/pool.js';
 
 // One message's scan, streamed: the connection opens when the body starts (end of headers),
@@ -49,7 +49,7 @@ export class StreamingScan {
     if (!this.answer) throw new Error('the body stream did not end');
     try {
       const verdict = await this.answer;
-      this.lease?.done(verdict.kind === 'error' ? 'refused' : 'ok');
+      this.lease?.done(isServerFault(verdict) ? 'failed' : verdict.kind === 'error' ? 'refused' : 'ok');
       return verdict;
     } catch (err) {
       this.lease?.done('failed');
