@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
@@ -84,10 +86,21 @@ describe('BodyTee', () => {
   });
 });
 
+// Memory the process still holds after a full collection: RSS also counts chunks already
+// received and not yet collected, which depends on the machine's load, not on what we keep.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+function retainedBytes(): number {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 describe('a body sink behind the milter server', () => {
   it('receives a 30 MB body whole and in order while the scan keeps only max_scan_bytes, in bounded memory', { timeout: 120_000 }, async () => {
     const config = parseConfig({});
-    const seen = { bytes: 0, hash: createHash('sha256'), complete: undefined as boolean | undefined, scanned: 0 };
+    const seen = { bytes: 0, hash: createHash('sha256'), complete: undefined as boolean | undefined, scanned: 0, retained: [] as number[] };
+    let baseline = 0;
     const sinkCheck: Check = {
       name: 'whole-body',
       stage: 'eom',
@@ -96,8 +109,10 @@ describe('a body sink behind the milter server', () => {
         name: 'whole-body',
         limit: 64 * 1024 * 1024,
         write(chunk) {
+          const before = seen.bytes;
           seen.bytes += chunk.length;
           seen.hash.update(chunk);
+          if (Math.floor(before / 5e6) !== Math.floor(seen.bytes / 5e6)) seen.retained.push(retainedBytes() - baseline);
         },
         end(complete) {
           seen.complete = complete;
@@ -117,7 +132,7 @@ describe('a body sink behind the milter server', () => {
     const body = Buffer.alloc(30 * 1024 * 1024);
     for (let off = 0, n = 0; off < body.length; n++) off += body.write(`line ${n} of the big body\r\n`, off);
     const expected = createHash('sha256').update(body).digest('hex');
-    const rssBefore = process.memoryUsage().rss;
+    baseline = retainedBytes();
     const c = await MtaClient.connect('127.0.0.1', port, { timeoutMs: 30_000 });
     try {
       await c.negotiate({ version: 6, actions: 0x1ff, protocol: 0x400 /* SMFIP_SKIP */ });
@@ -130,11 +145,14 @@ describe('a body sink behind the milter server', () => {
       await c.quit();
       await server.close();
     }
-    const rssGrowth = process.memoryUsage().rss - rssBefore;
     expect(seen.bytes).toBe(body.length);
     expect(seen.hash.digest('hex')).toBe(expected);
     expect(seen.complete).toBe(true);
     expect(seen.scanned).toBeLessThanOrEqual(config.limits.max_scan_bytes);
-    expect(rssGrowth).toBeLessThan(40 * 1024 * 1024);
+    // Sampled every 5 MB: the server holds the scanned 4 MB (max_scan_bytes) and its buffers,
+    // not the body. A server that kept the body would hold more at every later sample, so the
+    // smallest of the last three (15 to 30 MB in) is the bound; one sample may catch a transient.
+    expect(seen.retained).toHaveLength(6);
+    expect(Math.min(...seen.retained.slice(-3))).toBeLessThan(10 * 1024 * 1024);
   });
 });
