@@ -1,6 +1,6 @@
-import type { Socket } from 'node:net';
 import type { ListenSpec } from '../config/listen-spec.js';
-import { connectTo, describeEndpoint, ScannerError } from './connect.js';
+import { openOneOff, type ClamdConnection, type ClamdSessions, type Reply } from './clamd-session.js';
+import { ScannerError } from './connect.js';
 
 // The clamd protocol (clamd(8)): null-terminated "z" commands. zINSTREAM sends the data as
 // chunks of <uint32 big-endian length><bytes>, ended by a zero-length chunk; the answer is one
@@ -38,132 +38,131 @@ export interface ClamdTimeouts {
 }
 
 const TERMINATOR = Buffer.alloc(4);
-const COMMAND = Buffer.from('zINSTREAM\0');
+/**
+ * Pieces are sent once this much is waiting, and the rest with the end of the stream: a message
+ * that fits goes in one write at its end (each write is a system call and a wake-up of clamd),
+ * and a large one still streams while the MTA sends it.
+ */
+const FLUSH_BYTES = 64 * 1024;
 
-/** Collects one NUL-terminated answer from a socket, whatever happens to our writes. */
-class Answer {
-  private text = '';
-  private line: string | undefined;
-  private failure: Error | undefined;
-  private readonly waiters: { resolve: (s: string) => void; reject: (e: Error) => void }[] = [];
-
-  constructor(
-    socket: Socket,
-    private readonly where: string,
-  ) {
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => {
-      if (this.line !== undefined) return;
-      this.text += d;
-      const end = this.text.indexOf('\0');
-      if (end >= 0) this.settle(this.text.slice(0, end));
-    });
-    // An error after the answer (EPIPE while clamd closed on us) changes nothing.
-    socket.on('error', (err) => this.close(/EPIPE|ECONNRESET/.test(err.message) ? `${err.message} (clamd closed the connection while the message was sent: is clamav.max_bytes above its StreamMaxLength?)` : err.message));
-    socket.on('close', () => this.close('closed without an answer'));
-  }
-
-  get received(): boolean {
-    return this.line !== undefined;
-  }
-
-  /** The answer line, or an error once the connection is gone without one. */
-  wait(): Promise<string> {
-    if (this.line !== undefined) return Promise.resolve(this.line);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  get failed(): Error | undefined {
-    return this.failure;
-  }
-
-  private close(why: string): void {
-    if (this.line !== undefined || this.failure) return;
-    // A line without its NUL is still clamd's answer (an old clamd, or a close right after it).
-    if (this.text.trim() !== '') return this.settle(this.text);
-    this.failure = new ScannerError(`${this.where}: ${why}`);
-    for (const w of this.waiters.splice(0)) w.reject(this.failure);
-  }
-
-  private settle(line: string): void {
-    this.line = line;
-    for (const w of this.waiters.splice(0)) w.resolve(line);
-  }
-}
-
-/** One zINSTREAM scan on its own connection: pieces go in as they come, the answer at the end. */
+/** One zINSTREAM scan on a session connection: pieces go in as they come, the answer at the end. */
 export class InstreamScan {
-  private readonly answer: Answer;
-  private readonly where: string;
+  private readonly reply: Reply;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private timedOut = false;
+  private finished = false;
 
   private constructor(
-    private readonly socket: Socket,
-    endpoint: ListenSpec,
+    private readonly sessions: ClamdSessions,
+    private readonly conn: ClamdConnection,
+    /** The connection was idle before: clamd may have closed it just as it was taken. */
+    private readonly reused: boolean,
     private readonly writeMs: number,
   ) {
-    this.where = describeEndpoint(endpoint);
-    this.answer = new Answer(socket, this.where);
+    const { prefix, reply } = conn.begin('INSTREAM');
+    this.reply = reply;
+    this.pending.push(prefix);
   }
 
-  /** Connects and starts the stream with its first piece (the headers): one write for both. */
-  static async open(endpoint: ListenSpec, t: ClamdTimeouts, first: Buffer, signal?: AbortSignal): Promise<InstreamScan> {
-    const socket = await connectTo(endpoint, t.connectMs, signal);
-    const scan = new InstreamScan(socket, endpoint, t.writeMs);
-    socket.cork();
-    socket.write(COMMAND);
-    const flushed = scan.frame(first);
-    socket.uncork();
-    if (!flushed) await scan.drained();
+  /** Takes a connection and queues the stream's first piece (the headers). */
+  static async open(sessions: ClamdSessions, t: ClamdTimeouts, first: Buffer, signal?: AbortSignal): Promise<InstreamScan> {
+    const { conn, reused } = await sessions.acquire(t.connectMs, signal);
+    const scan = new InstreamScan(sessions, conn, reused, t.writeMs);
+    scan.queue(first);
     return scan;
   }
 
   /**
-   * Sends one piece after one turn of the event loop, so an answer clamd already sent is read
-   * first: clamd answers early when the stream exceeds its StreamMaxLength and closes, and a
-   * write after its close fails with EPIPE and loses the answer. Resolves once clamd has taken
-   * the piece (back-pressure).
+   * The scan failed because a reused connection was closed under it before clamd answered (not
+   * by a time limit): the server did nothing wrong, and the message may go again on a new one.
    */
-  async send(data: Buffer): Promise<void> {
-    if (data.length === 0) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.answer.received) return;
-    if (this.answer.failed) throw this.answer.failed;
-    this.socket.cork();
-    const flushed = this.frame(data);
-    this.socket.uncork();
-    if (!flushed) await this.drained();
+  get stale(): boolean {
+    return this.reused && !this.timedOut && !this.reply.received && this.reply.failed !== undefined;
+  }
+
+  /**
+   * Queues one piece; sends what is queued once it is large enough, and then resolves once clamd
+   * has taken it. Queuing alone returns nothing to wait for (most messages fit in one write).
+   */
+  send(data: Buffer): void | Promise<void> {
+    this.queue(data);
+    if (this.pendingBytes < FLUSH_BYTES) return;
+    return this.flush().catch((err: unknown) => {
+      this.sessions.flush();
+      throw err;
+    });
   }
 
   /** Ends the stream and waits for clamd's answer (the caller bounds the wait and aborts). */
   async finish(): Promise<ClamdVerdict> {
-    if (!this.answer.received && !this.answer.failed) this.socket.write(TERMINATOR);
+    let verdict: ClamdVerdict | undefined;
     try {
-      return parseClamdReply(await this.answer.wait());
+      if (!this.reply.received && !this.reply.failed) {
+        this.pending.push(TERMINATOR);
+        this.write();
+      }
+      verdict = parseClamdReply(await this.reply.wait());
+      return verdict;
+    } catch (err) {
+      this.sessions.flush();
+      throw err;
     } finally {
-      this.socket.destroy();
+      this.finished = true;
+      // After an error answer clamd ends the session: only a scan's answer leaves it usable.
+      if (verdict && verdict.kind !== 'error') this.sessions.release(this.conn);
+      else this.conn.destroy();
     }
   }
 
+  /** Gives up the scan and its connection; after finish() the connection is no longer this scan's. */
   abort(): void {
-    this.socket.destroy();
+    if (!this.finished) this.conn.destroy();
   }
 
-  /** Writes one chunk with its length; false when the socket's buffer is full. */
-  private frame(data: Buffer): boolean {
-    if (data.length === 0) return true;
+  private queue(data: Buffer): void {
+    if (data.length === 0) return;
     const length = Buffer.allocUnsafe(4);
     length.writeUInt32BE(data.length);
-    this.socket.write(length);
-    return this.socket.write(data);
+    this.pending.push(length, data);
+    this.pendingBytes += data.length;
+  }
+
+  /**
+   * Sends the queue after one turn of the event loop, so an answer clamd already sent is read
+   * first: clamd answers early when the stream exceeds its StreamMaxLength and closes, and a
+   * write after its close fails with EPIPE and loses the answer.
+   */
+  private async flush(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.reply.received) return this.drop();
+    if (this.reply.failed) throw this.reply.failed;
+    if (!this.write()) await this.drained();
+  }
+
+  /** Writes the queue as one batch; false when the socket's buffer is full. */
+  private write(): boolean {
+    const socket = this.conn.socket;
+    socket.cork();
+    let flushed = true;
+    for (const piece of this.pending) flushed = socket.write(piece);
+    socket.uncork();
+    this.drop();
+    return flushed;
+  }
+
+  private drop(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   private drained(): Promise<void> {
+    const socket = this.conn.socket;
     return new Promise((resolve, reject) => {
       const done = (err?: Error) => {
         clearTimeout(timer);
-        this.socket.off('drain', onDrain);
-        this.socket.off('close', onClose);
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
         if (err) reject(err);
         else resolve();
       };
@@ -171,24 +170,25 @@ export class InstreamScan {
       // Closed while we wrote: the answer (if clamd gave one) is read by finish().
       const onClose = () => done();
       const timer = setTimeout(() => {
-        done(new ScannerError(`${this.where}: took no data for ${this.writeMs} ms`));
+        this.timedOut = true;
+        done(new ScannerError(`${this.conn.where}: took no data for ${this.writeMs} ms`));
       }, this.writeMs);
-      this.socket.on('drain', onDrain);
-      this.socket.on('close', onClose);
+      socket.on('drain', onDrain);
+      socket.on('close', onClose);
     });
   }
 }
 
-/** A one-line command (zPING, zVERSION): its answer, within `timeoutMs` overall. */
+/** A one-line command (zPING, zVERSION) on a connection of its own: its answer, within `timeoutMs` overall. */
 export async function clamdCommand(endpoint: ListenSpec, command: 'PING' | 'VERSION', timeoutMs: number): Promise<string> {
-  const socket = await connectTo(endpoint, timeoutMs);
-  const answer = new Answer(socket, describeEndpoint(endpoint));
-  const timer = setTimeout(() => socket.destroy(new Error(`no answer to z${command} within ${timeoutMs} ms`)), timeoutMs);
+  const conn = await openOneOff(endpoint, timeoutMs);
+  const timer = setTimeout(() => conn.socket.destroy(new Error(`no answer to z${command} within ${timeoutMs} ms`)), timeoutMs);
   try {
-    socket.write(`z${command}\0`);
-    return (await answer.wait()).trim();
+    const { prefix, reply } = conn.begin(command);
+    conn.socket.write(prefix);
+    return (await reply.wait()).trim();
   } finally {
     clearTimeout(timer);
-    socket.destroy();
+    conn.destroy();
   }
 }

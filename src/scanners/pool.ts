@@ -17,8 +17,12 @@ export interface PoolServer {
   readonly limiter: Limiter;
 }
 
-/** How a leased scan went: `refused` means the server answered but would not scan (it is alive). */
-export type LeaseOutcome = 'ok' | 'failed' | 'refused';
+/**
+ * How a leased scan went: `refused` means the server answered but would not scan (it is alive);
+ * `stale` that a kept connection was closed under the scan (clamd restarted or idled it out):
+ * no judgement of a server in use, but a failure of a probe.
+ */
+export type LeaseOutcome = 'ok' | 'failed' | 'refused' | 'stale';
 
 export interface Lease {
   server: PoolServer;
@@ -119,8 +123,8 @@ export class ServerPool {
           if (settled) return;
           settled = true;
           server.limiter.release();
-          if (outcome === 'failed') server.breaker.failure();
-          else server.breaker.success();
+          if (outcome === 'failed' || (outcome === 'stale' && server.breaker.state !== 'closed')) server.breaker.failure();
+          else if (outcome !== 'stale') server.breaker.success();
         },
       };
     }

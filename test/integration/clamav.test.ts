@@ -12,6 +12,7 @@ import { Transaction, type EndOfMessage } from '../../src/scan/transaction.js';
 import { testPipeline, testServices } from '../support/services.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 import { CUSTOM_SIGNATURE_NAME, CUSTOM_SIGNATURE_TEXT, EICAR, startClamd, useClamd, type ClamdServer } from './support/clamd.js';
+import { startCountingProxy } from './support/counting-proxy.js';
 import { startFixedAnswerServer, startStalledServer } from './support/stalled-server.js';
 import { freePort } from './support/proc.js';
 import { storedZip, withAttachment, type Encoding } from './support/mime.js';
@@ -207,6 +208,59 @@ describe('clamav check with a real clamd', () => {
     } finally {
       await failing.close();
     }
+  });
+
+  describe('session connections (zIDSESSION) are reused', () => {
+    const zidsessions = (commands: string[]) => commands.filter((c) => c === 'zIDSESSION').length;
+
+    it('ten messages one after another, clean and infected, take one connection', async () => {
+      const proxy = await startCountingProxy(clamd().port);
+      try {
+        const h = harness({ servers: [proxy.spec] });
+        for (let i = 0; i < 10; i++) {
+          const eom = await h.scan(plain, i % 3 === 0 ? `${EICAR}\r\n` : `message ${i}\r\n`);
+          expect(eom.verdict.action).toBe(i % 3 === 0 ? 'reject' : 'accept');
+        }
+        expect(zidsessions(proxy.firstCommands)).toBe(1);
+        // The other one is the zVERSION probe at first use.
+        expect(proxy.connections()).toBe(2);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('concurrent messages take a connection each, kept for the messages after them', async () => {
+      const proxy = await startCountingProxy(clamd().port);
+      try {
+        const h = harness({ servers: [proxy.spec] });
+        for (let round = 0; round < 3; round++) {
+          const eoms = await Promise.all(Array.from({ length: 4 }, (_, i) => h.scan(plain, i === 1 ? `${EICAR}\r\n` : `round ${round} message ${i}\r\n`)));
+          expect(eoms.map((e) => e.verdict.action)).toEqual(['accept', 'reject', 'accept', 'accept']);
+        }
+        const sessions = zidsessions(proxy.firstCommands);
+        expect(sessions).toBeGreaterThanOrEqual(1);
+        expect(sessions).toBeLessThanOrEqual(4);
+        expect(proxy.connections()).toBe(sessions + 1);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('connections closed under it (clamd restarted) are not held against the server: the next message is scanned on a new one', async () => {
+      const proxy = await startCountingProxy(clamd().port);
+      try {
+        const h = harness({ servers: [proxy.spec], breaker: { failures: 1 } });
+        expect((await h.scan(plain, 'first\r\n')).verdict.action).toBe('accept');
+        // Cut and reused at once: the close may reach Thresher only when the next scan is under way.
+        proxy.cutAll();
+        const eom = await h.scan(plain, `${EICAR}\r\n`);
+        expect(eom.verdict.action).toBe('reject');
+        expect(h.states.map((s) => s.state)).toEqual(['closed']);
+        expect(zidsessions(proxy.firstCommands)).toBe(2);
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 
   describe('clamd stopped mid-run and restarted', () => {

@@ -4,6 +4,7 @@ import type { Check, CheckContext, Hit, SymbolDef } from '../../engine/check.js'
 import type { Outcome } from '../../engine/result.js';
 import type { Message } from '../../message/message.js';
 import { clamdCommand, InstreamScan, isServerFault, type ClamdTimeouts, type ClamdVerdict } from '../../scanners/clamd.js';
+import { ClamdSessions } from '../../scanners/clamd-session.js';
 import { ScannerError } from '../../scanners/connect.js';
 import { failover, withDeadline } from '../../scanners/failover.js';
 import { ServerPool, type PoolServer } from '../../scanners/pool.js';
@@ -42,7 +43,15 @@ export function clamavCheck(config: ClamavConfig): Check {
   const totalMs = config.total_timeout_seconds * 1000;
   const streams = new WeakMap<Message, StreamingScan>();
   const versions = new Map<PoolServer, string>();
+  const sessions = new Map<PoolServer, ClamdSessions>();
   let pool: ServerPool | undefined;
+
+  /** The kept session connections of one server, as many as it may scan at once. */
+  const sessionsOf = (server: PoolServer): ClamdSessions => {
+    let kept = sessions.get(server);
+    if (!kept) sessions.set(server, (kept = new ClamdSessions(server.endpoint, config.max_concurrent)));
+    return kept;
+  };
 
   /** The pool is made on first use, with the services of the engine that runs the check. */
   const poolFor = (services: Services, log: Logger): ServerPool => {
@@ -86,15 +95,20 @@ export function clamavCheck(config: ClamavConfig): Check {
     const room = Math.max(0, config.max_bytes - head.length);
     const body = m.body.length <= room ? m.body : m.body.subarray(0, room);
     const cut = m.truncated || body.length < m.body.length;
-    const scan = await InstreamScan.open(server.endpoint, timeouts, head, signal);
-    const onAbort = () => scan.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await scan.send(body);
-      const verdict = await scan.finish();
-      return { verdict, server, ...(cut ? { truncatedAt: head.length + body.length } : {}) };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
+    // A kept connection clamd closed under the scan: once more, on a new one.
+    for (let again = true; ; again = false) {
+      const scan = await InstreamScan.open(sessionsOf(server), timeouts, head, signal);
+      const onAbort = () => scan.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await scan.send(body);
+        const verdict = await scan.finish();
+        return { verdict, server, ...(cut ? { truncatedAt: head.length + body.length } : {}) };
+      } catch (err) {
+        if (!(again && scan.stale)) throw err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
     }
   };
 
@@ -115,8 +129,12 @@ export function clamavCheck(config: ClamavConfig): Check {
         return answer;
       } catch (err) {
         lastError = err as Error;
-        if (stream.server) tried.add(stream.server);
-        ctx.log.warn({ scanner: 'clamd', server: stream.server?.name, err: lastError.message }, 'clamd stream failed; trying the next server');
+        if (stream.stale) {
+          ctx.log.info({ scanner: 'clamd', server: stream.server?.name, err: lastError.message }, 'clamd closed a kept connection under the scan; sending the message again');
+        } else {
+          if (stream.server) tried.add(stream.server);
+          ctx.log.warn({ scanner: 'clamd', server: stream.server?.name, err: lastError.message }, 'clamd stream failed; trying the next server');
+        }
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
@@ -189,7 +207,7 @@ export function clamavCheck(config: ClamavConfig): Check {
       // Every server disabled: no stream, and run() applies the failure policy at once.
       if (p.allDisabled) return undefined;
       const head = headerBlock(ctx.message);
-      const stream = new StreamingScan(p, timeouts, head);
+      const stream = new StreamingScan(p, sessionsOf, timeouts, head);
       streams.set(ctx.message, stream);
       return {
         name: 'clamav',

@@ -1,5 +1,6 @@
 import type { ClamdTimeouts, ClamdVerdict } from '../../scanners/clamd.js';
 import { InstreamScan, isServerFault } from '../../scanners/clamd.js';
+import type { ClamdSessions } from '../../scanners/clamd-session.js';
 import type { Lease, PoolServer, ServerPool } from '../../scanners/pool.js';
 
 // One message's scan, streamed: the connection opens when the body starts (end of headers),
@@ -18,8 +19,13 @@ export class StreamingScan {
   /** False when the sink's limit cut the body. */
   complete = true;
 
-  constructor(pool: ServerPool, timeouts: ClamdTimeouts, headerBlock: Buffer) {
-    this.ready = this.start(pool, timeouts, headerBlock);
+  constructor(pool: ServerPool, sessionsOf: (server: PoolServer) => ClamdSessions, timeouts: ClamdTimeouts, headerBlock: Buffer) {
+    this.ready = this.start(pool, sessionsOf, timeouts, headerBlock);
+  }
+
+  /** It failed on a kept connection clamd had closed: not the server's fault, and it may be tried again. */
+  get stale(): boolean {
+    return this.session?.stale ?? false;
   }
 
   /** The server the stream went to (tried already, if it failed). */
@@ -52,7 +58,7 @@ export class StreamingScan {
       this.lease?.done(isServerFault(verdict) ? 'failed' : verdict.kind === 'error' ? 'refused' : 'ok');
       return verdict;
     } catch (err) {
-      this.lease?.done('failed');
+      this.lease?.done(this.stale ? 'stale' : 'failed');
       throw err;
     }
   }
@@ -68,7 +74,7 @@ export class StreamingScan {
     this.lease?.done(serverFault ? 'failed' : 'ok');
   }
 
-  private async start(pool: ServerPool, timeouts: ClamdTimeouts, headerBlock: Buffer): Promise<void> {
+  private async start(pool: ServerPool, sessionsOf: (server: PoolServer) => ClamdSessions, timeouts: ClamdTimeouts, headerBlock: Buffer): Promise<void> {
     try {
       this.lease = await pool.lease();
     } catch (err) {
@@ -78,7 +84,7 @@ export class StreamingScan {
     // Abandoned while waiting for a slot: give it back at once.
     if (this.aborted) return this.lease.done('ok');
     try {
-      this.session = await InstreamScan.open(this.lease.server.endpoint, timeouts, headerBlock);
+      this.session = await InstreamScan.open(sessionsOf(this.lease.server), timeouts, headerBlock);
     } catch (err) {
       this.broken = err as Error;
       this.lease.done('failed');
@@ -90,13 +96,13 @@ export class StreamingScan {
     }
   }
 
-  private send(chunk: Buffer): Promise<void> {
-    return this.session!.send(chunk).catch((err: Error) => this.fail(err));
+  private send(chunk: Buffer): void | Promise<void> {
+    return this.session!.send(chunk)?.catch((err: Error) => this.fail(err));
   }
 
   private fail(err: Error): void {
     this.broken ??= err;
     this.session?.abort();
-    this.lease?.done('failed');
+    this.lease?.done(this.stale ? 'stale' : 'failed');
   }
 }
