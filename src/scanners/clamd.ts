@@ -39,11 +39,11 @@ export interface ClamdTimeouts {
 
 const TERMINATOR = Buffer.alloc(4);
 /**
- * Pieces are sent once this much is waiting, and the rest with the end of the stream: a message
- * that fits goes in one write at its end (each write is a system call and a wake-up of clamd),
- * and a large one still streams while the MTA sends it.
+ * Pieces are sent once this much is waiting, and the rest with the end of the stream: most mail
+ * fits and goes in one write at its end (each write is a system call and a wake-up of clamd),
+ * while each of a milter MTA's 64 KiB body chunks of a larger message goes as it arrives.
  */
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_BYTES = 32 * 1024;
 
 /** One zINSTREAM scan on a session connection: pieces go in as they come, the answer at the end. */
 export class InstreamScan {
