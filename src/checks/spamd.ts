@@ -4,7 +4,7 @@ import type { Message } from '../message/message.js';
 import type { Services } from '../scan/services.js';
 import { failover, withDeadline } from '../scanners/failover.js';
 import { ServerPool } from '../scanners/pool.js';
-import { askSpamd, spamdRequest, type SpamdAnswer } from '../scanners/spamc.js';
+import { askSpamd, pingSpamd, spamdRequest, type SpamdAnswer } from '../scanners/spamc.js';
 
 // A remote SpamAssassin (spamd). Its score is weighed in bands (as SmarterMail does): one of
 // SPAMD_LOW, SPAMD_MEDIUM, SPAMD_HIGH, each with its own weight; its rule names go in the
@@ -59,6 +59,22 @@ export function spamdCheck(config: SpamdConfig): Check {
     symbols: SPAMD_SYMBOLS,
     timeoutMs: totalMs + ENGINE_MARGIN_MS,
     onFailure: config.failure,
+    async probe({ services, log }) {
+      const p = poolFor(services);
+      const answers = await Promise.all(
+        p.servers.map(async (server) => {
+          try {
+            const status = await pingSpamd(server.endpoint, timeouts.connectMs + 1000);
+            log.info({ server: server.name, status }, 'spamd ready');
+            return status;
+          } catch (err) {
+            log.warn({ server: server.name, err: (err as Error).message }, 'spamd did not answer PING');
+            return `unavailable: ${(err as Error).message}`;
+          }
+        }),
+      );
+      return Object.fromEntries(p.servers.map((server, i) => [server.name, answers[i]!]));
+    },
     async run(ctx) {
       const m = ctx.message;
       const size = m.scannedBytes;

@@ -22,6 +22,9 @@ import { openStores, REPLACED_CHECK_MS, type Stores } from '../store/open.js';
 import { withStoreOption } from './store-option.js';
 import { UsageError } from './usage-error.js';
 
+/** How long the ready line waits for the scanners' servers to say who they are (they answer in milliseconds when up). */
+const SERVER_PROBE_MS = 5000;
+
 export interface ServeOptions {
   listen?: string[];
   config?: string;
@@ -125,7 +128,9 @@ async function serveConnections(opts: ServeOptions, initial: Readonly<Config>, s
   // What `config check` warns about, the log says too: a server may be started without it.
   if (identity.worker === undefined || identity.worker === 1) for (const w of configWarnings(config)) log.warn(w, 'configuration warning');
   const bayes = await bayesStatus(config.bayes, stores?.tokens).catch((err: Error) => `unavailable: ${err.message}`);
-  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, store: config.store, bayes, checks: pipeline.engine.checks.map((c) => c.name) }, 'thresher ready');
+  // The scanners' own servers (clamd's version, spamd's PONG), so the ready line says what answers.
+  const servers = await pipeline.engine.probe(log, SERVER_PROBE_MS);
+  log.info({ config: opts.config ?? null, dataDir: opts.dataDir ?? config.data_dir, store: config.store, bayes, checks: pipeline.engine.checks.map((c) => c.name), servers }, 'thresher ready');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -83,4 +83,9 @@ export interface Check {
    * logged and changes nothing.
    */
   afterScan?(ctx: Omit<CheckContext, 'signal' | 'addHeader'>, result: Readonly<ScanResult>): void | Promise<void>;
+  /**
+   * Called once when a server starts: asks the check's remote servers who they are (clamd's
+   * zVERSION), for the ready line. Each server's answer, or why there is none; never throws.
+   */
+  probe?(ctx: { log: Logger; services: Services }): Promise<Record<string, string>>;
 }

@@ -100,6 +100,29 @@ export class Engine {
     return sinks;
   }
 
+  /**
+   * What the checks that run learn of their remote servers at start (`Check.probe`), by check
+   * name; a check that has not answered within `ms` is reported so, and the server starts anyway.
+   */
+  async probe(log: Logger, ms: number): Promise<Record<string, Record<string, string> | string>> {
+    const reports: Record<string, Record<string, string> | string> = {};
+    const running = [...new Set([...this.byStage.values()].flat())].filter((c) => c.probe !== undefined);
+    await Promise.all(
+      running.map(async (check) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${ms} ms`), ms)));
+        try {
+          reports[check.name] = await Promise.race([check.probe!({ log, services: this.options.services }), late]);
+        } catch (err) {
+          reports[check.name] = `probe failed: ${(err as Error).message}`;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    return reports;
+  }
+
   /** The family of the check that emits a symbol (undefined for the engine's own). */
   familyOf(symbol: string): CheckFamily | undefined {
     return this.families.get(symbol);

@@ -89,3 +89,29 @@ export async function askSpamd(endpoint: ListenSpec, request: Buffer, command: S
     socket.end();
   });
 }
+
+/** spamd's PING: its status line ("SPAMD/1.5 0 PONG"), within `timeoutMs` overall. */
+export async function pingSpamd(endpoint: ListenSpec, timeoutMs: number): Promise<string> {
+  const where = describeEndpoint(endpoint);
+  const socket = await connectTo(endpoint, timeoutMs);
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => finish(new ScannerError(`${where}: no answer to PING within ${timeoutMs} ms`)), timeoutMs);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const status = text.split('\r\n')[0]!.trim();
+      if (err) reject(err);
+      else if (/^SPAMD\/\d+\.\d+ 0 PONG$/.test(status)) resolve(status);
+      else reject(new ScannerError(`${where}: PING answered ${JSON.stringify(status.slice(0, 80))}`));
+    };
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      text += d;
+      if (text.includes('\r\n') || text.length > 1024) finish();
+    });
+    socket.on('error', (err) => finish(new ScannerError(`${where}: ${err.message}`)));
+    socket.on('end', () => finish());
+    socket.end('PING SPAMC/1.5\r\n\r\n');
+  });
+}

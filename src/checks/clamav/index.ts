@@ -53,7 +53,9 @@ export function clamavCheck(config: ClamavConfig): Check {
     return kept;
   };
 
-  /** The pool is made on first use, with the services of the engine that runs the check. */
+  const probes = new Map<PoolServer, Promise<string>>();
+
+  /** The pool is made on first use (or at start), with the services of the engine that runs the check. */
   const poolFor = (services: Services, log: Logger): ServerPool => {
     if (pool) return pool;
     const made = new ServerPool('clamd', config, {
@@ -70,17 +72,27 @@ export function clamavCheck(config: ClamavConfig): Check {
     return made;
   };
 
-  /** zVERSION once per server (and again after it comes back): logged, exported, named in X-Virus-Scanned. */
-  const probeVersion = async (server: PoolServer, services: Services, log: Logger): Promise<void> => {
-    try {
-      const version = await clamdCommand(server.endpoint, 'VERSION', timeouts.connectMs + 1000);
-      if (versions.get(server) === version) return;
-      versions.set(server, version);
-      services.metrics.scannerVersion('clamd', server.name, version);
-      log.info({ server: server.name, version }, 'clamd ready');
-    } catch (err) {
-      log.warn({ server: server.name, err: (err as Error).message }, 'clamd did not answer zVERSION');
-    }
+  /**
+   * zVERSION once per server (and again after it answered without one): logged, exported, named
+   * in X-Virus-Scanned. Resolves to the version, or to why there is none.
+   */
+  const probeVersion = (server: PoolServer, services: Services, log: Logger): Promise<string> => {
+    const asked = (async () => {
+      try {
+        const version = await clamdCommand(server.endpoint, 'VERSION', timeouts.connectMs + 1000);
+        if (versions.get(server) !== version) {
+          versions.set(server, version);
+          services.metrics.scannerVersion('clamd', server.name, version);
+          log.info({ server: server.name, version }, 'clamd ready');
+        }
+        return version;
+      } catch (err) {
+        log.warn({ server: server.name, err: (err as Error).message }, 'clamd did not answer zVERSION');
+        return `unavailable: ${(err as Error).message}`;
+      }
+    })();
+    probes.set(server, asked);
+    return asked;
   };
 
   const headerBlock = (m: Message): Buffer => {
@@ -196,6 +208,11 @@ export function clamavCheck(config: ClamavConfig): Check {
   return {
     name: 'clamav',
     stage: 'eom',
+    async probe({ services, log }) {
+      const p = poolFor(services, log);
+      const answers = await Promise.all(p.servers.map((server) => probes.get(server) ?? probeVersion(server, services, log)));
+      return Object.fromEntries(p.servers.map((server, i) => [server.name, answers[i]!]));
+    },
     family: 'virus',
     needsBody: true,
     symbols: CLAMAV_SYMBOLS,
