@@ -150,6 +150,18 @@ describe('clamav check with a real clamd', () => {
     expect(added(eom, 'X-Virus-Status')[0]).toMatch(/^Suspicious \(Heuristics\.Limits\.Exceeded/);
   });
 
+  it('an encrypted zip attachment is Heuristics.Encrypted.Zip: CLAMAV_ENCRYPTED scored, not a virus', async () => {
+    const secret = Buffer.concat([Buffer.alloc(12, 7), Buffer.from('the real content is encrypted\n')]);
+    const { headers, body } = withAttachment('invoice.zip', storedZip('invoice.pdf', secret, { encrypted: true }), 'base64', 'application/zip');
+    const eom = await harness({ servers: [clamd().tcp] }).scan(headers, body);
+    expect(eom.verdict.action).toBe('accept');
+    const encrypted = eom.verdict.result.symbols.find((s) => s.name === 'CLAMAV_ENCRYPTED');
+    expect(encrypted?.detail).toMatch(/^Heuristics\.Encrypted\.Zip/);
+    expect(encrypted?.score).toBe(1);
+    expect(symbols(eom)).not.toContain('CLAMAV_VIRUS');
+    expect(added(eom, 'X-Virus-Status')[0]).toMatch(/^Suspicious \(Heuristics\.Encrypted\.Zip/);
+  });
+
   it('a message abandoned mid-body lets its clamd connection and slot go', async () => {
     // One slot: a stream left holding it would make the next message wait and fail.
     const h = harness({ servers: [clamd().tcp], max_concurrent: 1, queue_wait_seconds: 0.2 });

@@ -79,6 +79,7 @@ export async function startClamd(o: ClamdOptions = {}): Promise<ClamdServer> {
       `StreamMaxLength ${o.streamMaxLength ?? '2M'}`,
       `MaxFileSize ${o.maxFileSize ?? '300K'}`,
       'AlertExceedsMax yes',
+      'AlertEncrypted yes',
       'SelfCheck 3600',
       ...(process.getuid?.() === 0 ? ['User root'] : []),
       '',

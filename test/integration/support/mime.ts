@@ -43,12 +43,16 @@ export function withAttachment(filename: string, data: Buffer, enc: Encoding, co
 }
 
 /** A zip archive holding one file, stored (not compressed). */
-export function storedZip(name: string, data: Buffer): Buffer {
+export function storedZip(name: string, data: Buffer, { encrypted = false } = {}): Buffer {
   const fileName = Buffer.from(name);
+  // Bit 0 of the general purpose flags: the entry is encrypted (its data then starts with a
+  // 12-byte encryption header). ClamAV with AlertEncrypted reports Heuristics.Encrypted.Zip.
+  const flags = encrypted ? 1 : 0;
   const crc = crc32(data);
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(flags, 6);
   local.writeUInt32LE(crc, 14);
   local.writeUInt32LE(data.length, 18);
   local.writeUInt32LE(data.length, 22);
@@ -57,6 +61,7 @@ export function storedZip(name: string, data: Buffer): Buffer {
   central.writeUInt32LE(0x02014b50, 0);
   central.writeUInt16LE(20, 4);
   central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(flags, 8);
   central.writeUInt32LE(crc, 16);
   central.writeUInt32LE(data.length, 20);
   central.writeUInt32LE(data.length, 24);
