@@ -19,6 +19,10 @@ export const SPAMD_SYMBOLS: Record<string, SymbolDef> = {
   SPAMD_FAIL: { score: 0, description: 'No spamd server answered; the message was scored without SpamAssassin (failure policy open)' },
 };
 
+/** SA_<RULE>: each SpamAssassin rule that hit, with spamd.rule_symbols. */
+export const SPAMD_RULE_PREFIX = 'SA_';
+const RULE_SYMBOL: SymbolDef = { score: 0, description: 'A SpamAssassin rule that hit (spamd.rule_symbols); weigh it under scores:' };
+
 const ENGINE_MARGIN_MS = 2000;
 
 /** The message as spamd reads it: the headers, a blank line, the body. */
@@ -43,6 +47,9 @@ export function spamdCheck(config: SpamdConfig): Check {
     if (config.rules && a.rules.length > 0) {
       hits.push({ symbol: 'SPAMD_RULES', detail: a.rules.map((r) => (r.points === undefined ? r.name : `${r.name}(${r.points})`)).join(' ') });
     }
+    if (config.rule_symbols) {
+      for (const r of a.rules) hits.push(r.points === undefined ? { symbol: SPAMD_RULE_PREFIX + r.name } : { symbol: SPAMD_RULE_PREFIX + r.name, detail: `${r.points} in SpamAssassin` });
+    }
     return hits;
   };
 
@@ -57,6 +64,7 @@ export function spamdCheck(config: SpamdConfig): Check {
     stage: 'eom',
     needsBody: true,
     symbols: SPAMD_SYMBOLS,
+    symbolPrefixes: { [SPAMD_RULE_PREFIX]: RULE_SYMBOL },
     timeoutMs: totalMs + ENGINE_MARGIN_MS,
     onFailure: config.failure,
     async probe({ services, log }) {

@@ -33,7 +33,13 @@ export function symbolRows(config: Readonly<Config>, source?: string): SymbolRow
     }
   };
   const checks = [...engine.checks].sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage));
-  for (const c of checks) add(c.name, c.stage, c.symbols);
+  for (const c of checks) {
+    add(c.name, c.stage, c.symbols);
+    // Symbols named at run time appear as their prefix and a star (SA_*), with the default every one of them gets.
+    for (const [prefix, def] of Object.entries(c.symbolPrefixes ?? {})) {
+      rows.push({ name: `${prefix}*`, check: c.name, stage: c.stage, default: def.score, score: def.score, disabled: false, description: def.description });
+    }
+  }
   add('engine', 'any', ENGINE_SYMBOLS);
   return rows;
 }

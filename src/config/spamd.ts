@@ -22,6 +22,8 @@ export const spamdSchema = z
       .refine((b) => b.low <= b.medium && b.medium <= b.high, { message: 'bands must be in order: low <= medium <= high' })
       .describe("SpamAssassin's score becomes one band symbol, weighted by the symbol's score (override SPAMD_LOW, SPAMD_MEDIUM, SPAMD_HIGH under scores:)."),
     rules: z.boolean().default(true).describe("Add SPAMD_RULES (score 0) listing SpamAssassin's rule names that hit."),
+    rule_symbols: z.boolean().default(false)
+      .describe('Also add each SpamAssassin rule that hit as a symbol of its own, SA_<RULE> (score 0: informational; weigh one under scores:, e.g. SA_BAYES_99: 2).'),
   })
   .prefault({})
   .describe('A remote SpamAssassin (spamd). Off until servers are listed.');

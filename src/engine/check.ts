@@ -56,6 +56,11 @@ export interface Check {
   name: string;
   stage: Stage;
   symbols: Record<string, SymbolDef>;
+  /**
+   * Symbols named at run time, each `prefix` + a name the check learns from elsewhere (a remote
+   * SpamAssassin's rule names: SA_BAYES_99). Scored `def.score` unless `scores` names one.
+   */
+  symbolPrefixes?: Readonly<Record<string, SymbolDef>>;
   /** Which policy switches govern it; default `spam`. */
   family?: CheckFamily;
   /** Headers it adds (`ctx.addHeader`) whose incoming copies are forged. */

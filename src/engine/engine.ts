@@ -32,6 +32,8 @@ export class Engine {
   private readonly symbols = new Map<string, SymbolDef>();
   /** The family of the check that declares each symbol. */
   private readonly families = new Map<string, CheckFamily>();
+  /** Symbols named at run time (Check.symbolPrefixes), by prefix. */
+  private readonly prefixes: { prefix: string; def: SymbolDef; family: CheckFamily }[] = [];
   private readonly disabled: ReadonlySet<string>;
   /** The end-of-message checks that open body sinks, found once: the body tee asks per message. */
   private readonly bodyReaders: readonly Check[];
@@ -50,6 +52,10 @@ export class Engine {
         this.symbols.set(name, def);
         this.families.set(name, check.family ?? 'spam');
       }
+      for (const [prefix, def] of Object.entries(check.symbolPrefixes ?? {})) {
+        if (this.prefixes.some((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix))) throw new Error(`symbol prefix ${prefix} overlaps another check's`);
+        this.prefixes.push({ prefix, def, family: check.family ?? 'spam' });
+      }
       // A check whose every symbol is disabled has nothing to say: it does not run.
       const names = Object.keys(check.symbols);
       if (names.length > 0 && names.every((name) => this.disabled.has(name))) continue;
@@ -59,11 +65,15 @@ export class Engine {
     }
     this.bodyReaders = (this.byStage.get('eom') ?? []).filter((c) => c.openBody !== undefined);
     this.headerClaims = [...this.byStage.values()].flat().flatMap((c) => c.headers ?? []);
+    for (const name of this.symbols.keys()) {
+      const clash = this.prefixed(name);
+      if (clash) throw new Error(`symbol ${name} has the prefix of symbols named at run time (${clash.prefix})`);
+    }
     for (const name of Object.keys(options.scores)) {
-      if (!this.symbols.has(name)) throw new Error(`scores: unknown symbol ${name}`);
+      if (!this.known(name)) throw new Error(`scores: unknown symbol ${name}`);
     }
     for (const name of this.disabled) {
-      if (!this.symbols.has(name)) throw new Error(`disabled_symbols: unknown symbol ${name}`);
+      if (!this.known(name)) throw new Error(`disabled_symbols: unknown symbol ${name}`);
     }
   }
 
@@ -125,15 +135,29 @@ export class Engine {
 
   /** The family of the check that emits a symbol (undefined for the engine's own). */
   familyOf(symbol: string): CheckFamily | undefined {
-    return this.families.get(symbol);
+    return this.families.get(symbol) ?? this.prefixed(symbol)?.family;
+  }
+
+  /** The prefixes of symbols named at run time, with their default score and description. */
+  get symbolPrefixes(): readonly { prefix: string; def: SymbolDef }[] {
+    return this.prefixes;
   }
 
   score(symbol: string): number {
     const override = this.options.scores[symbol];
     if (override !== undefined) return override;
-    const def = this.symbols.get(symbol);
+    const def = this.symbols.get(symbol) ?? this.prefixed(symbol)?.def;
     if (!def) throw new Error(`unknown symbol ${symbol}`);
     return def.score;
+  }
+
+  /** A declared symbol, or one a check may name at run time (a longer name with its prefix). */
+  private known(symbol: string): boolean {
+    return this.symbols.has(symbol) || this.prefixed(symbol) !== undefined;
+  }
+
+  private prefixed(symbol: string): { prefix: string; def: SymbolDef; family: CheckFamily } | undefined {
+    return this.prefixes.find((p) => symbol.length > p.prefix.length && symbol.startsWith(p.prefix));
   }
 
   /** Runs one stage's checks (but those of skipped families) and adds their symbols and headers to `result`. */
@@ -178,13 +202,21 @@ export class Engine {
   }
 
   private scored(check: Check, hit: Hit): ScoredSymbol {
-    const def = check.symbols[hit.symbol];
+    const def = check.symbols[hit.symbol] ?? this.runtimeDef(check, hit.symbol);
     if (!def) throw new Error(`check ${check.name} emitted undeclared symbol ${hit.symbol}`);
     const s: ScoredSymbol = { name: hit.symbol, score: this.score(hit.symbol), description: def.description };
     if (hit.detail !== undefined) s.detail = hit.detail;
     if (hit.block !== undefined) s.block = hit.block;
     if (hit.outcome !== undefined) s.outcome = hit.outcome;
     return s;
+  }
+
+  /** The definition of a symbol the check names at run time with one of its own prefixes. */
+  private runtimeDef(check: Check, symbol: string): SymbolDef | undefined {
+    for (const [prefix, def] of Object.entries(check.symbolPrefixes ?? {})) {
+      if (symbol.length > prefix.length && symbol.startsWith(prefix)) return def;
+    }
+    return undefined;
   }
 
   private async runOne(check: Check, message: Message, log: Logger): Promise<{ hits: Hit[]; headers: AddedHeader[] } | Error> {

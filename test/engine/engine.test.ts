@@ -114,3 +114,42 @@ describe('Engine: disabled symbols', () => {
     expect(() => new Engine([sync], { services: testServices(), scores: {}, disabled: ['TYPO'], checkTimeoutMs: 50 })).toThrow(/disabled_symbols: unknown symbol TYPO/);
   });
 });
+
+describe('symbols named at run time (Check.symbolPrefixes)', () => {
+  const remote: Check = {
+    name: 'remote',
+    stage: 'eom',
+    family: 'virus',
+    symbols: { REMOTE_DONE: { score: 0, description: 'done' } },
+    symbolPrefixes: { RM_: { score: 0.5, description: 'a rule of the remote scanner' } },
+    run: () => [{ symbol: 'REMOTE_DONE' }, { symbol: 'RM_FIRST', detail: 'a' }, { symbol: 'RM_SECOND' }],
+  };
+
+  it('scores each with the prefix default or its own score from scores:, and knows its family', async () => {
+    const engine = new Engine([remote], { services: testServices(), scores: { RM_SECOND: 3 }, checkTimeoutMs: 100 });
+    const result = emptyResult();
+    await engine.run('eom', new Message(limits), result, log);
+    expect(result.symbols.map((s) => [s.name, s.score, s.description])).toEqual([
+      ['REMOTE_DONE', 0, 'done'],
+      ['RM_FIRST', 0.5, 'a rule of the remote scanner'],
+      ['RM_SECOND', 3, 'a rule of the remote scanner'],
+    ]);
+    expect(engine.familyOf('RM_FIRST')).toBe('virus');
+  });
+
+  it('takes disabled_symbols for them, and refuses names that are neither declared nor prefixed', async () => {
+    const engine = new Engine([remote], { services: testServices(), scores: {}, disabled: ['RM_FIRST'], checkTimeoutMs: 100 });
+    const result = emptyResult();
+    await engine.run('eom', new Message(limits), result, log);
+    expect(result.symbols.map((s) => s.name)).toEqual(['REMOTE_DONE', 'RM_SECOND']);
+    expect(() => new Engine([remote], { services: testServices(), scores: { RM_: 1 }, checkTimeoutMs: 100 })).toThrow(/scores: unknown symbol RM_/);
+    expect(() => new Engine([remote], { services: testServices(), scores: { OTHER_X: 1 }, checkTimeoutMs: 100 })).toThrow(/unknown symbol OTHER_X/);
+  });
+
+  it('refuses a declared symbol or another prefix that overlaps a prefix', () => {
+    const clash: Check = { name: 'clash', stage: 'eom', symbols: { RM_OWN: { score: 1, description: 'x' } }, run: () => [] };
+    expect(() => new Engine([remote, clash], { services: testServices(), scores: {}, checkTimeoutMs: 100 })).toThrow(/RM_OWN has the prefix/);
+    const overlap: Check = { name: 'overlap', stage: 'eom', symbols: {}, symbolPrefixes: { RM_X: { score: 0, description: 'x' } }, run: () => [] };
+    expect(() => new Engine([remote, overlap], { services: testServices(), scores: {}, checkTimeoutMs: 100 })).toThrow(/prefix RM_X overlaps/);
+  });
+});

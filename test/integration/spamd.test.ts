@@ -59,6 +59,17 @@ describe('spamd check with a real spamd', () => {
     expect(sym(medium, 'SPAMD_MEDIUM')?.score).toBe(2.5);
   });
 
+  it('rule_symbols: each rule that hit is a symbol SA_<RULE> of score 0, which scores: can weigh', async () => {
+    const eom = await scan({ servers: [spamd().tcp], rule_symbols: true }, `${GTUBE.toString()}\r\n`, { disabled_symbols: ['GTUBE'], scores: { SA_GTUBE: 3 } });
+    const gtube = sym(eom, 'SA_GTUBE');
+    expect(gtube?.score).toBe(3);
+    const others = eom.verdict.result.symbols.filter((s) => s.name.startsWith('SA_') && s.name !== 'SA_GTUBE');
+    expect(others.length).toBeGreaterThan(0);
+    for (const s of others) expect(s.score).toBe(0);
+    const off = await scan({ servers: [spamd().tcp] }, `${GTUBE.toString()}\r\n`, { disabled_symbols: ['GTUBE'] });
+    expect(off.verdict.result.symbols.filter((s) => s.name.startsWith('SA_'))).toEqual([]);
+  });
+
   it('REPORT gives each rule with its points; a User header is sent', async () => {
     const eom = await scan({ servers: [spamd().tcp], command: 'REPORT', user: 'nobody' }, `${GTUBE.toString()}\r\n`);
     expect(sym(eom, 'SPAMD_RULES')?.detail).toMatch(/(^| )GTUBE\(1000\)/);

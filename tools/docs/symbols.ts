@@ -54,6 +54,8 @@ export function collectChecks(): CheckDoc[] {
         }
         doc.symbols.set(symbol, def);
       }
+      // Symbols named at run time are listed as their prefix and a star (SA_*).
+      for (const [prefix, def] of Object.entries(check.symbolPrefixes ?? {})) doc.symbols.set(`${prefix}*`, def);
       checks.set(check.name, doc);
     }
   }
