@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopbackDns, type LoopbackDns } from '../checks/auth/loopback-dns.js';
 import { rsaKey, signed } from '../checks/auth/support.js';
+import { startDnsServer, type DnsTestServer } from '../support/dns-server.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 // `thresher check --ip --helo --from` runs SPF, DKIM and DMARC as the server would, so an
@@ -13,26 +13,28 @@ import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 const dir = tempDir('check-auth');
-let dns: LoopbackDns;
+let dns: DnsTestServer;
 let config: string;
 let eml: string;
 
 beforeAll(async () => {
   const key = rsaKey();
-  dns = await startLoopbackDns({
-    'news.example': { TXT: ['v=spf1 ip4:192.0.2.0/24 -all'] },
-    'sel._domainkey.news.example': { TXT: [key.record] },
-    '_dmarc.news.example': { TXT: ['v=DMARC1; p=reject'] },
+  dns = await startDnsServer({
+    zone: {
+      'news.example': [{ type: 'TXT', data: 'v=spf1 ip4:192.0.2.0/24 -all' }],
+      'sel._domainkey.news.example': [{ type: 'TXT', data: key.record }],
+      '_dmarc.news.example': [{ type: 'TXT', data: 'v=DMARC1; p=reject' }],
+    },
   });
   config = join(dir, 'thresher.yaml');
-  writeFileSync(config, `dns: { servers: ["${dns.servers[0]}"] }\nauth: { enabled: true, authserv_id: mx.check.test }\n`);
+  writeFileSync(config, `dns: { servers: ["${dns.address}"] }\nauth: { enabled: true, authserv_id: mx.check.test }\n`);
   eml = join(dir, 'news.eml');
   const raw = Buffer.from('From: News <news@news.example>\r\nTo: b@example.net\r\nSubject: issue 1\r\nDate: Thu, 3 Dec 2026 12:00:00 +0000\r\nMessage-ID: <1@news.example>\r\n\r\nThis week.\r\n');
   writeFileSync(eml, await signed(raw, 'news.example', 'sel', key));
 });
 
 afterAll(async () => {
-  await dns?.close();
+  await dns?.stop();
   removeTempDirs();
 });
 

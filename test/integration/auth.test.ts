@@ -4,13 +4,13 @@
 // on; the domain's own signature passes and is delivered with our Authentication-Results,
 // a forged copy claiming our authserv-id removed and another host's kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopbackDns, type LoopbackDns } from '../checks/auth/loopback-dns.js';
 import { rsaKey, signed, type Key } from '../checks/auth/support.js';
+import { startDnsServer, type DnsTestServer } from '../support/dns-server.js';
 import { startPostfix, type Postfix } from './support/postfix.js';
 import { headerValues, sendMail } from './support/smtp.js';
 import { startThresher, type Thresher } from './support/thresher.js';
 
-let dns: LoopbackDns | undefined;
+let dns: DnsTestServer | undefined;
 let t: Thresher | undefined;
 let postfix: Postfix | undefined;
 let bank: Key;
@@ -19,12 +19,14 @@ let phisher: Key;
 beforeAll(async () => {
   bank = rsaKey();
   phisher = rsaKey();
-  dns = await startLoopbackDns({
-    'sel._domainkey.bank.example': { TXT: [bank.record] },
-    '_dmarc.bank.example': { TXT: ['v=DMARC1; p=reject'] },
-    'sel._domainkey.phish.example': { TXT: [phisher.record] },
+  dns = await startDnsServer({
+    zone: {
+      'sel._domainkey.bank.example': [{ type: 'TXT', data: bank.record }],
+      '_dmarc.bank.example': [{ type: 'TXT', data: 'v=DMARC1; p=reject' }],
+      'sel._domainkey.phish.example': [{ type: 'TXT', data: phisher.record }],
+    },
   });
-  t = await startThresher(`dns: { servers: ["${dns.servers[0]}"] }\nauth: { enabled: true, authserv_id: mx.thresher.test, dmarc: { apply_policy: true } }\n`);
+  t = await startThresher(`dns: { servers: ["${dns.address}"] }\nauth: { enabled: true, authserv_id: mx.thresher.test, dmarc: { apply_policy: true } }\n`);
   postfix = await startPostfix([t.postfixSpec]);
 });
 
@@ -34,7 +36,7 @@ afterAll(async () => {
     if (t) code = await t.stop();
   } finally {
     await postfix?.stop();
-    await dns?.close();
+    await dns?.stop();
   }
   expect(code).toBe(0);
 });

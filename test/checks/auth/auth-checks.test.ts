@@ -7,7 +7,7 @@ import type { Resolver } from '../../../src/dns/resolver.js';
 function resolverFor(o: { servers: string[]; timeoutMs: number; tries: number }): Resolver {
   return createResolver(dnsSchema.parse({ servers: o.servers, timeout_ms: o.timeoutMs, tries: o.tries }), { now: () => Date.now() });
 }
-import { startLoopbackDns, type LoopbackDns, type ZoneEntry } from './loopback-dns.js';
+import { startDnsServer, type DnsTestServer, type Zone, type ZoneRecord } from '../../support/dns-server.js';
 import { authResultsOf, message, rsaKey, scan, sealed, signed, symbolsOf, type Key } from './support.js';
 
 // SPF, DKIM, ARC and DMARC as Thresher applies them: mailauth's verdicts through our resolver
@@ -17,46 +17,48 @@ import { authResultsOf, message, rsaKey, scan, sealed, signed, symbolsOf, type K
 let sender: Key;
 let other: Key;
 let forwarder: Key;
-const zone: Record<string, ZoneEntry> = {};
-let server: LoopbackDns;
+let zone: Zone;
+let server: DnsTestServer;
 let dns: Resolver;
+
+const txt = (data: string): ZoneRecord => ({ type: 'TXT', data });
 
 beforeAll(async () => {
   sender = rsaKey();
   other = rsaKey();
   forwarder = rsaKey();
-  Object.assign(zone, {
+  zone = {
     // The sender's domain: DKIM key, SPF through an include chain, DMARC p=reject (relaxed).
-    'sel._domainkey.sender.example': { TXT: [sender.record] },
-    'sender.example': { TXT: ['v=spf1 include:_spf.sender.example -all'] },
-    '_spf.sender.example': { TXT: ['v=spf1 include:_spf2.sender.example ~all'] },
-    '_spf2.sender.example': { TXT: ['v=spf1 ip4:192.0.2.0/24 -all'] },
-    '_dmarc.sender.example': { TXT: ['v=DMARC1; p=reject'] },
+    'sel._domainkey.sender.example': [txt(sender.record)],
+    'sender.example': [txt('v=spf1 include:_spf.sender.example -all')],
+    '_spf.sender.example': [txt('v=spf1 include:_spf2.sender.example ~all')],
+    '_spf2.sender.example': [txt('v=spf1 ip4:192.0.2.0/24 -all')],
+    '_dmarc.sender.example': [txt('v=DMARC1; p=reject')],
     // Strict alignment: only the From domain itself counts.
-    '_dmarc.strict.example': { TXT: ['v=DMARC1; p=quarantine; adkim=s; aspf=s'] },
-    'sel._domainkey.strict.example': { TXT: [sender.record] },
+    '_dmarc.strict.example': [txt('v=DMARC1; p=quarantine; adkim=s; aspf=s')],
+    'sel._domainkey.strict.example': [txt(sender.record)],
     // Someone else who signs with their own domain.
-    'sel._domainkey.other.example': { TXT: [other.record] },
+    'sel._domainkey.other.example': [txt(other.record)],
     // A forwarder that seals (ARC).
-    'arc._domainkey.lists.example': { TXT: [forwarder.record] },
+    'arc._domainkey.lists.example': [txt(forwarder.record)],
     // SPF records that break the limits: 11 lookups, 3 void lookups.
-    'many.example': { TXT: [`v=spf1 ${Array.from({ length: 11 }, (_, i) => `a:h${i}.many.example`).join(' ')} -all`] },
-    'void.example': { TXT: ['v=spf1 a:n1.void.example a:n2.void.example a:n3.void.example -all'] },
-    'softfail.example': { TXT: ['v=spf1 ~all'] },
+    'many.example': [txt(`v=spf1 ${Array.from({ length: 11 }, (_, i) => `a:h${i}.many.example`).join(' ')} -all`)],
+    'void.example': [txt('v=spf1 a:n1.void.example a:n2.void.example a:n3.void.example -all')],
+    'softfail.example': [txt('v=spf1 ~all')],
     // DNS failures.
-    'down.example': { servfail: true },
-    '_dmarc.down.example': { servfail: true },
-    'sel._domainkey.down.example': { servfail: true },
+    'down.example': { rcode: 'SERVFAIL' },
+    '_dmarc.down.example': { rcode: 'SERVFAIL' },
+    'sel._domainkey.down.example': { rcode: 'SERVFAIL' },
     // Answers after the resolver gave up.
-    'slow.example': { TXT: ['v=spf1 -all'], delayMs: 1500 },
-    'mail.helo.example': { TXT: ['v=spf1 ip4:192.0.2.25 -all'] },
-  });
-  for (let i = 0; i < 11; i++) zone[`h${i}.many.example`] = { A: ['198.51.100.1'] };
-  server = await startLoopbackDns(zone);
-  dns = resolverFor({ servers: server.servers, timeoutMs: 300, tries: 1 });
+    'slow.example': { records: [txt('v=spf1 -all')], delayMs: 1500 },
+    'mail.helo.example': [txt('v=spf1 ip4:192.0.2.25 -all')],
+  };
+  for (let i = 0; i < 11; i++) zone[`h${i}.many.example`] = [{ type: 'A', address: '198.51.100.1' }];
+  server = await startDnsServer({ zone });
+  dns = resolverFor({ servers: [server.address], timeoutMs: 300, tries: 1 });
 });
 
-afterAll(() => server?.close());
+afterAll(() => server?.stop());
 
 describe('defaults', () => {
   it('is off until enabled, so a default configuration asks no DNS', async () => {
@@ -90,10 +92,10 @@ describe('SPF at MAIL', () => {
   });
 
   it('asks the include chain through the server, each name once', async () => {
-    server.queries.length = 0;
-    const fresh = resolverFor({ servers: server.servers, timeoutMs: 300, tries: 1 });
+    server.clearLog();
+    const fresh = resolverFor({ servers: [server.address], timeoutMs: 300, tries: 1 });
     await scan(message({ from: 'a@sender.example' }), fresh, { auth: { dkim: { enabled: false }, dmarc: { enabled: false }, arc: { enabled: false } } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
-    expect(server.queries).toEqual(['TXT sender.example', 'TXT _spf.sender.example', 'TXT _spf2.sender.example']);
+    expect(server.queries.map((q) => `${q.type} ${q.name}`)).toEqual(['TXT sender.example', 'TXT _spf.sender.example', 'TXT _spf2.sender.example']);
   });
 
   it("counts for nothing when the recipients' policy bypasses spam checks (it ran before they were known)", async () => {
@@ -227,9 +229,9 @@ describe('Authentication-Results', () => {
 
 describe('a DNS server that answers too late, or has stopped', () => {
   it('the message is still answered within the time limit, scored without the checks', async () => {
-    const late = await startLoopbackDns(Object.fromEntries(Object.entries(zone).map(([name, entry]) => [name, { ...entry, delayMs: 5000 }])));
+    const late = await startDnsServer({ zone, delayMs: 5000 });
     try {
-      const waiting = resolverFor({ servers: late.servers, timeoutMs: 4000, tries: 1 });
+      const waiting = resolverFor({ servers: [late.address], timeoutMs: 4000, tries: 1 });
       const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
       const started = Date.now();
       const o = await scan(raw, waiting, { auth: { timeout_seconds: 0.3 } }, { ip: '192.0.2.25', sender: 'a@sender.example' });
@@ -238,14 +240,14 @@ describe('a DNS server that answers too late, or has stopped', () => {
       expect(Object.keys(symbolsOf(o)).filter((s) => /^(SPF|DKIM|DMARC|ARC)_/.test(s))).toEqual([]);
       expect(symbolsOf(o)).toHaveProperty('CHECK_FAILED');
     } finally {
-      await late.close();
+      await late.stop();
     }
   });
 
   it('a stopped server makes every lookup a temporary error', async () => {
-    const gone = await startLoopbackDns({});
-    await gone.close();
-    const resolver = resolverFor({ servers: gone.servers, timeoutMs: 300, tries: 1 });
+    const gone = await startDnsServer();
+    await gone.stop();
+    const resolver = resolverFor({ servers: [gone.address], timeoutMs: 300, tries: 1 });
     const raw = await signed(message({ from: 'a@sender.example' }), 'sender.example', 'sel', sender);
     const o = symbolsOf(await scan(raw, resolver, {}, { ip: '192.0.2.25', sender: 'a@sender.example' }));
     expect(o).toMatchObject({ SPF_TEMPERROR: 'sender.example', DKIM_TEMPERROR: 'sender.example s=sel', DMARC_TEMPERROR: 'sender.example' });
