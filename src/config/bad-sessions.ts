@@ -8,6 +8,10 @@ import { duration } from './duration-schema.js';
 // without a message, messages refused as spam) block the client for a while: 421 4.7.0 at
 // connect. Counted in the state store, so one instance's block holds for the whole fleet.
 
+// Loopback is the MTA itself (Postfix re-injecting, a content filter on the same host): one
+// address carrying everyone's mail, which the limits would block after its first burst.
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
 const limit = (max: number, per: string, what: string) =>
   z
     .strictObject({
@@ -44,8 +48,8 @@ export const badSessionsSchema = z
           if (p !== undefined) ctx.addIssue({ code: 'custom', message: p });
         }),
       )
-      .default([])
-      .describe('Client networks never counted nor blocked (your own relays and submission hosts).'),
+      .default([...LOOPBACK])
+      .describe('Client networks never counted nor blocked (your own relays and submission hosts). Default: loopback (127.0.0.0/8, ::1/128), where the MTA itself re-injects mail or a content filter delivers it. A list of your own replaces the default: add the loopback networks to it to keep them exempt; [] counts and blocks loopback too.'),
   })
   .prefault({})
   .describe('Bad sessions and denial of service: per client address, connections per interval, concurrent sessions and bad events; over a limit the client is refused at connect for a while. A store failure never blocks anyone (logged).');

@@ -98,4 +98,24 @@ describe('bad sessions', () => {
     expect((await attempt(p, { client: client('198.51.100.1') })).connect.kind).toBe('continue');
     expect((await attempt(p, { client: client('198.51.100.1') })).connect.kind).toBe('defer');
   });
+
+  // Postfix re-injecting mail, or a content filter on the same host, is one loopback client
+  // carrying everyone's mail: counted, it was blocked after its first burst.
+  it('by default never counts nor blocks loopback; an explicit allow list replaces the default', async () => {
+    const bad = { connections: { max: 1, per: '1h' }, concurrent: 1, events: { no_message: false } };
+    const { p } = await setup(bad);
+    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
+      for (let i = 0; i < 3; i++) expect((await attempt(p, { client: client(address) })).connect.kind).toBe('continue');
+      const [a, b] = [await open(p, address), await open(p, address)];
+      expect([a.d.kind, b.d.kind]).toEqual(['continue', 'continue']);
+    }
+    expect((await attempt(p, { client: client('192.0.2.20') })).connect.kind).toBe('continue');
+    expect((await attempt(p, { client: client('192.0.2.20') })).connect).toMatchObject({ kind: 'defer', symbol: 'BAD_SESSION_BLOCKED' });
+
+    for (const allow of [[], ['192.0.2.0/24']]) {
+      const { p: q } = await setup({ ...bad, allow });
+      expect((await attempt(q, { client: client('127.0.0.1') })).connect.kind).toBe('continue');
+      expect((await attempt(q, { client: client('127.0.0.1') })).connect).toMatchObject({ kind: 'defer', symbol: 'BAD_SESSION_BLOCKED' });
+    }
+  });
 });
