@@ -44,11 +44,16 @@ const byMsg = (msg: string) => (r: Rec) => r.msg === msg;
 const workersThat = (records: Rec[], msg: string) =>
   new Set(records.filter((r) => r.msg === msg && r.worker !== undefined).map((r) => r.worker as number));
 
-/** Starts `serve --workers 2` and waits until the primary says both workers are ready. */
+/**
+ * Starts `serve --workers 2` and waits until the primary says both workers are ready, and the
+ * workers' own ready lines are out: each process writes its log asynchronously, so a worker's
+ * line may reach stdout after the primary's, which follows the worker's message over IPC.
+ */
 async function startTwo(configYaml: string): Promise<Thresher> {
   t = await startThresher(configYaml, { workers: 2 });
   const server = t;
   await waitFor(server, 'the primary ready line', (rs) => rs.find((r) => r.msg === 'thresher ready' && r.primary !== undefined));
+  await waitFor(server, 'both workers ready lines', (rs) => (workersThat(rs, 'thresher ready').size === 2 ? true : undefined));
   return server;
 }
 
