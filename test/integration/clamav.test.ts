@@ -16,7 +16,7 @@ import { startCountingProxy } from './support/counting-proxy.js';
 import { startFixedAnswerServer, startStalledServer } from './support/stalled-server.js';
 import { freePort } from './support/proc.js';
 import { storedZip, withAttachment, type Encoding } from './support/mime.js';
-import { MAIN, startThresher } from './support/thresher.js';
+import { MAIN, readyLineServers } from './support/thresher.js';
 
 const log = pino({ level: 'silent' });
 const clamd = useClamd();
@@ -315,19 +315,14 @@ describe('clamav check with a real clamd', () => {
 
   it("thresher serve names each clamd's version in its ready line, and a server that does not answer", async () => {
     const down = `inet:127.0.0.1:${await freePort()}`;
-    const t = await startThresher(`clamav:\n  servers: ["${clamd().tcp}", "${down}"]\n`);
-    try {
-      const ready = await t.waitForLog('thresher ready');
-      const servers = (ready.servers as Record<string, Record<string, string>>).clamav!;
-      expect(servers[clamd().tcp]).toMatch(/^ClamAV \d+\.\d+/);
-      expect(servers[down]).toMatch(/^unavailable: .*ECONNREFUSED/);
-      const readyAt = t.records().findIndex((r) => r.msg === 'thresher ready');
-      const clamdReady = t.records().findIndex((r) => r.msg === 'clamd ready' && r.server === clamd().tcp);
-      expect(clamdReady).toBeGreaterThanOrEqual(0);
-      expect(clamdReady).toBeLessThan(readyAt);
-    } finally {
-      expect(await t.stop()).toBe(0);
-    }
+    const { servers, records, exitCode } = await readyLineServers(`clamav:\n  servers: ["${clamd().tcp}", "${down}"]\n`, 'clamav');
+    expect(exitCode).toBe(0);
+    expect(servers[clamd().tcp]).toMatch(/^ClamAV \d+\.\d+/);
+    expect(servers[down]).toMatch(/^unavailable: .*ECONNREFUSED/);
+    const readyAt = records.findIndex((r) => r.msg === 'thresher ready');
+    const clamdReady = records.findIndex((r) => r.msg === 'clamd ready' && r.server === clamd().tcp);
+    expect(clamdReady).toBeGreaterThanOrEqual(0);
+    expect(clamdReady).toBeLessThan(readyAt);
   });
 
   it('thresher check runs the scanner with its config, so an admin can test a file', async () => {

@@ -9,7 +9,7 @@ import { testPipeline } from '../support/services.js';
 import { startStalledServer } from './support/stalled-server.js';
 import { freePort } from './support/proc.js';
 import { useSpamd } from './support/spamd.js';
-import { startThresher } from './support/thresher.js';
+import { readyLineServers } from './support/thresher.js';
 
 const log = pino({ level: 'silent' });
 const spamd = useSpamd();
@@ -101,15 +101,10 @@ describe('spamd check with a real spamd', () => {
 
   it('thresher serve says in its ready line which spamd answers PING, and which does not', async () => {
     const dead = `inet:127.0.0.1:${await freePort()}`;
-    const t = await startThresher(`spamd:\n  servers: ["${spamd().tcp}", "${dead}"]\n`);
-    try {
-      const ready = await t.waitForLog('thresher ready');
-      const servers = (ready.servers as Record<string, Record<string, string>>).spamd!;
-      expect(servers[spamd().tcp]).toMatch(/^SPAMD\/\d+\.\d+ 0 PONG$/);
-      expect(servers[dead]).toMatch(/^unavailable: .*ECONNREFUSED/);
-    } finally {
-      expect(await t.stop()).toBe(0);
-    }
+    const { servers, exitCode } = await readyLineServers(`spamd:\n  servers: ["${spamd().tcp}", "${dead}"]\n`, 'spamd');
+    expect(exitCode).toBe(0);
+    expect(servers[spamd().tcp]).toMatch(/^SPAMD\/\d+\.\d+ 0 PONG$/);
+    expect(servers[dead]).toMatch(/^unavailable: .*ECONNREFUSED/);
   });
 
   describe('spamd too slow', () => {

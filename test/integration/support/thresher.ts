@@ -121,3 +121,18 @@ export async function startThresher(configYaml: string, { workers = 1, alsoListe
 export function errorRecords(t: Thresher): Array<Record<string, unknown>> {
   return t.records().filter((r) => typeof r.level === 'number' && r.level >= 50);
 }
+
+/**
+ * Starts `serve` with this config until its ready line, then stops it: what that line says of
+ * `check`'s remote servers (`servers.<check>`), the log records until then, and the exit code.
+ */
+export async function readyLineServers(configYaml: string, check: string): Promise<{ servers: Record<string, string>; records: Array<Record<string, unknown>>; exitCode: number | null }> {
+  const t = await startThresher(configYaml);
+  const ready = await t.waitForLog('thresher ready').catch(async (err: unknown) => {
+    await t.stop();
+    throw err;
+  });
+  const exitCode = await t.stop();
+  const servers = (ready.servers as Record<string, Record<string, string>> | undefined)?.[check] ?? {};
+  return { servers, records: t.records(), exitCode };
+}
