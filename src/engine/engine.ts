@@ -33,7 +33,7 @@ export class Engine {
   /** The family of the check that declares each symbol. */
   private readonly families = new Map<string, CheckFamily>();
   /** Symbols named at run time (Check.symbolPrefixes), by prefix. */
-  private readonly prefixes: { prefix: string; def: SymbolDef; family: CheckFamily }[] = [];
+  private readonly prefixes: { prefix: string; def: SymbolDef; family: CheckFamily; check: string }[] = [];
   private readonly disabled: ReadonlySet<string>;
   /** The end-of-message checks that open body sinks, found once: the body tee asks per message. */
   private readonly bodyReaders: readonly Check[];
@@ -54,7 +54,7 @@ export class Engine {
       }
       for (const [prefix, def] of Object.entries(check.symbolPrefixes ?? {})) {
         if (this.prefixes.some((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix))) throw new Error(`symbol prefix ${prefix} overlaps another check's`);
-        this.prefixes.push({ prefix, def, family: check.family ?? 'spam' });
+        this.prefixes.push({ prefix, def, family: check.family ?? 'spam', check: check.name });
       }
       // A check whose every symbol is disabled has nothing to say: it does not run.
       const names = Object.keys(check.symbols);
@@ -138,11 +138,6 @@ export class Engine {
     return this.families.get(symbol) ?? this.prefixed(symbol)?.family;
   }
 
-  /** The prefixes of symbols named at run time, with their default score and description. */
-  get symbolPrefixes(): readonly { prefix: string; def: SymbolDef }[] {
-    return this.prefixes;
-  }
-
   score(symbol: string): number {
     const override = this.options.scores[symbol];
     if (override !== undefined) return override;
@@ -156,7 +151,7 @@ export class Engine {
     return this.symbols.has(symbol) || this.prefixed(symbol) !== undefined;
   }
 
-  private prefixed(symbol: string): { prefix: string; def: SymbolDef; family: CheckFamily } | undefined {
+  private prefixed(symbol: string): { prefix: string; def: SymbolDef; family: CheckFamily; check: string } | undefined {
     return this.prefixes.find((p) => symbol.length > p.prefix.length && symbol.startsWith(p.prefix));
   }
 
@@ -202,21 +197,18 @@ export class Engine {
   }
 
   private scored(check: Check, hit: Hit): ScoredSymbol {
-    const def = check.symbols[hit.symbol] ?? this.runtimeDef(check, hit.symbol);
+    let def = check.symbols[hit.symbol];
+    if (!def) {
+      // A symbol named at run time, with a prefix of this check's own.
+      const runtime = this.prefixed(hit.symbol);
+      if (runtime?.check === check.name) def = runtime.def;
+    }
     if (!def) throw new Error(`check ${check.name} emitted undeclared symbol ${hit.symbol}`);
     const s: ScoredSymbol = { name: hit.symbol, score: this.score(hit.symbol), description: def.description };
     if (hit.detail !== undefined) s.detail = hit.detail;
     if (hit.block !== undefined) s.block = hit.block;
     if (hit.outcome !== undefined) s.outcome = hit.outcome;
     return s;
-  }
-
-  /** The definition of a symbol the check names at run time with one of its own prefixes. */
-  private runtimeDef(check: Check, symbol: string): SymbolDef | undefined {
-    for (const [prefix, def] of Object.entries(check.symbolPrefixes ?? {})) {
-      if (symbol.length > prefix.length && symbol.startsWith(prefix)) return def;
-    }
-    return undefined;
   }
 
   private async runOne(check: Check, message: Message, log: Logger): Promise<{ hits: Hit[]; headers: AddedHeader[] } | Error> {
