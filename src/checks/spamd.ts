@@ -67,21 +67,17 @@ export function spamdCheck(config: SpamdConfig): Check {
     symbolPrefixes: { [SPAMD_RULE_PREFIX]: RULE_SYMBOL },
     timeoutMs: totalMs + ENGINE_MARGIN_MS,
     onFailure: config.failure,
-    async probe({ services, log }) {
-      const p = poolFor(services);
-      const answers = await Promise.all(
-        p.servers.map(async (server) => {
-          try {
-            const status = await pingSpamd(server.endpoint, timeouts.connectMs + 1000);
-            log.info({ server: server.name, status }, 'spamd ready');
-            return status;
-          } catch (err) {
-            log.warn({ server: server.name, err: (err as Error).message }, 'spamd did not answer PING');
-            return `unavailable: ${(err as Error).message}`;
-          }
-        }),
-      );
-      return Object.fromEntries(p.servers.map((server, i) => [server.name, answers[i]!]));
+    probe({ services, log }) {
+      return poolFor(services).askEach(async (server) => {
+        try {
+          const status = await pingSpamd(server.endpoint, timeouts.connectMs + 1000);
+          log.info({ server: server.name, status }, 'spamd ready');
+          return status;
+        } catch (err) {
+          log.warn({ server: server.name, err: (err as Error).message }, 'spamd did not answer PING');
+          return `unavailable: ${(err as Error).message}`;
+        }
+      });
     },
     async run(ctx) {
       const m = ctx.message;

@@ -1,6 +1,7 @@
 import type { ListenSpec } from '../config/listen-spec.js';
 import { openOneOff, type ClamdConnection, type ClamdSessions, type Reply } from './clamd-session.js';
 import { ScannerError } from './connect.js';
+import type { LeaseOutcome } from './pool.js';
 
 // The clamd protocol (clamd(8)): null-terminated "z" commands. zINSTREAM sends the data as
 // chunks of <uint32 big-endian length><bytes>, ended by a zero-length chunk; the answer is one
@@ -13,12 +14,17 @@ export type ClamdVerdict =
   | { kind: 'error'; message: string; sizeLimit: boolean };
 
 /**
- * An ERROR answer is a fault of the server (clamd shutting down answers "PROTOCOL ERROR", a full
- * disk "Can't create temporary file"): another server may scan the message. Only the size limit
- * is about the message itself, and another clamd would refuse it alike.
+ * The message of an ERROR answer that is a fault of the server (clamd shutting down answers
+ * "PROTOCOL ERROR", a full disk "Can't create temporary file"): another server may scan the
+ * message. Only the size limit is about the message itself, and another clamd would refuse it alike.
  */
-export function isServerFault(verdict: ClamdVerdict): boolean {
-  return verdict.kind === 'error' && !verdict.sizeLimit;
+export function serverFault(verdict: ClamdVerdict): string | undefined {
+  return verdict.kind === 'error' && !verdict.sizeLimit ? verdict.message : undefined;
+}
+
+/** What an answer tells the server's breaker: a refusal (the size limit) leaves it alive. */
+export function leaseOutcomeOf(verdict: ClamdVerdict): LeaseOutcome {
+  return serverFault(verdict) !== undefined ? 'failed' : verdict.kind === 'error' ? 'refused' : 'ok';
 }
 
 /** Reads one clamd answer line (without its terminating NUL). */

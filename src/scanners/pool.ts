@@ -72,6 +72,12 @@ export class ServerPool {
     });
   }
 
+  /** Each server's answer to `ask` (a version, a PONG, or why not), by server name: the ready line's. */
+  async askEach(ask: (server: PoolServer) => Promise<string>): Promise<Record<string, string>> {
+    const answers = await Promise.all(this.servers.map(ask));
+    return Object.fromEntries(this.servers.map((server, i) => [server.name, answers[i]!]));
+  }
+
   /** Every server is disabled and cooling down: no scan can be tried now. */
   get allDisabled(): boolean {
     return this.servers.every((s) => !s.breaker.available);

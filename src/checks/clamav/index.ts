@@ -3,7 +3,7 @@ import type { ClamavConfig } from '../../config/clamav.js';
 import type { Check, CheckContext, Hit, SymbolDef } from '../../engine/check.js';
 import type { Outcome } from '../../engine/result.js';
 import type { Message } from '../../message/message.js';
-import { clamdCommand, InstreamScan, isServerFault, type ClamdTimeouts, type ClamdVerdict } from '../../scanners/clamd.js';
+import { clamdCommand, InstreamScan, leaseOutcomeOf, serverFault, type ClamdTimeouts, type ClamdVerdict } from '../../scanners/clamd.js';
 import { ClamdSessions } from '../../scanners/clamd-session.js';
 import { ScannerError } from '../../scanners/connect.js';
 import { failover, withDeadline } from '../../scanners/failover.js';
@@ -53,7 +53,9 @@ export function clamavCheck(config: ClamavConfig): Check {
     return kept;
   };
 
+  /** The latest zVERSION asked of each server, and the servers being asked now. */
   const probes = new Map<PoolServer, Promise<string>>();
+  const asking = new Set<PoolServer>();
 
   /** The pool is made on first use (or at start), with the services of the engine that runs the check. */
   const poolFor = (services: Services, log: Logger): ServerPool => {
@@ -77,6 +79,7 @@ export function clamavCheck(config: ClamavConfig): Check {
    * in X-Virus-Scanned. Resolves to the version, or to why there is none.
    */
   const probeVersion = (server: PoolServer, services: Services, log: Logger): Promise<string> => {
+    asking.add(server);
     const asked = (async () => {
       try {
         const version = await clamdCommand(server.endpoint, 'VERSION', timeouts.connectMs + 1000);
@@ -89,6 +92,8 @@ export function clamavCheck(config: ClamavConfig): Check {
       } catch (err) {
         log.warn({ server: server.name, err: (err as Error).message }, 'clamd did not answer zVERSION');
         return `unavailable: ${(err as Error).message}`;
+      } finally {
+        asking.delete(server);
       }
     })();
     probes.set(server, asked);
@@ -135,7 +140,8 @@ export function clamavCheck(config: ClamavConfig): Check {
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const verdict = await stream.result();
-        if (isServerFault(verdict)) throw faultOf(verdict, stream.server!);
+        const fault = serverFault(verdict);
+        if (fault !== undefined) throw faultOf(fault, stream.server!);
         const answer: ScanAnswer = { verdict, server: stream.server! };
         if (!stream.complete) answer.truncatedAt = config.max_bytes;
         return answer;
@@ -153,14 +159,14 @@ export function clamavCheck(config: ClamavConfig): Check {
     }
     const { value } = await failover(p, tried, signal, ctx.log, async (server) => {
       const answer = await resend(ctx.message, server, signal);
-      if (isServerFault(answer.verdict)) throw faultOf(answer.verdict, server);
-      return { value: answer, outcome: answer.verdict.kind === 'error' ? 'refused' : 'ok' };
+      const fault = serverFault(answer.verdict);
+      if (fault !== undefined) throw faultOf(fault, server);
+      return { value: answer, outcome: leaseOutcomeOf(answer.verdict) };
     }, lastError);
     return value;
   };
 
-  const faultOf = (verdict: ClamdVerdict, server: PoolServer): ScannerError =>
-    new ScannerError(`${server.name}: clamd: ${verdict.kind === 'error' ? verdict.message : verdict.kind}`);
+  const faultOf = (message: string, server: PoolServer): ScannerError => new ScannerError(`${server.name}: clamd: ${message}`);
 
   const outcomeFor = (name: string): Outcome | undefined => {
     switch (config.action) {
@@ -208,10 +214,9 @@ export function clamavCheck(config: ClamavConfig): Check {
   return {
     name: 'clamav',
     stage: 'eom',
-    async probe({ services, log }) {
-      const p = poolFor(services, log);
-      const answers = await Promise.all(p.servers.map((server) => probes.get(server) ?? probeVersion(server, services, log)));
-      return Object.fromEntries(p.servers.map((server, i) => [server.name, answers[i]!]));
+    probe({ services, log }) {
+      // The pool asks every server for its version when it is made.
+      return poolFor(services, log).askEach((server) => probes.get(server) ?? probeVersion(server, services, log));
     },
     family: 'virus',
     needsBody: true,
@@ -245,7 +250,8 @@ export function clamavCheck(config: ClamavConfig): Check {
       } catch (err) {
         return failed(ctx, (err as Error).message);
       }
-      if (!versions.has(answer.server)) void probeVersion(answer.server, ctx.services, ctx.log);
+      // Once per server until it tells its version, not once per message meanwhile.
+      if (!versions.has(answer.server) && !asking.has(answer.server)) void probeVersion(answer.server, ctx.services, ctx.log);
       try {
         return judge(ctx, answer);
       } catch (err) {

@@ -1,5 +1,5 @@
 import type { ClamdTimeouts, ClamdVerdict } from '../../scanners/clamd.js';
-import { InstreamScan, isServerFault } from '../../scanners/clamd.js';
+import { InstreamScan, leaseOutcomeOf } from '../../scanners/clamd.js';
 import type { ClamdSessions } from '../../scanners/clamd-session.js';
 import type { Lease, PoolServer, ServerPool } from '../../scanners/pool.js';
 
@@ -55,7 +55,7 @@ export class StreamingScan {
     if (!this.answer) throw new Error('the body stream did not end');
     try {
       const verdict = await this.answer;
-      this.lease?.done(isServerFault(verdict) ? 'failed' : verdict.kind === 'error' ? 'refused' : 'ok');
+      this.lease?.done(leaseOutcomeOf(verdict));
       return verdict;
     } catch (err) {
       this.lease?.done(this.stale ? 'stale' : 'failed');
