@@ -160,11 +160,6 @@ export class ClamdSessions {
     this.where = describeEndpoint(endpoint);
   }
 
-  /** Idle connections now (for tests and metrics). */
-  get idleCount(): number {
-    return this.idle.length;
-  }
-
   /**
    * A connection for one scan: the most recently used idle one (so extra ones age out), or a
    * new one. `reused`: it was idle, and clamd may have closed it just now.
